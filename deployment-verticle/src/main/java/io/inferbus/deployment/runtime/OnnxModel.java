@@ -1,0 +1,192 @@
+package io.inferbus.deployment.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.tensor.DataType;
+import io.inferbus.protocol.tensor.Tensor;
+import io.inferbus.protocol.tensor.TensorSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One ONNX model loaded in ONNX Runtime, with its signature. Thread-safe: ONNX Runtime sessions may
+ * be run from several threads at once. Every call blocks: run it on a worker thread.
+ */
+public final class OnnxModel implements AutoCloseable {
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final List<TensorSpec> inputs;
+  private final List<TensorSpec> outputs;
+  private final Set<String> outputNames;
+
+  private OnnxModel(OrtEnvironment env, OrtSession session, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    this.env = env;
+    this.session = session;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.outputNames = new LinkedHashSet<>(outputs.stream().map(TensorSpec::name).toList());
+  }
+
+  /**
+   * Loads a model file. Fails with BAD_INPUT and ONNX Runtime's own reason when it cannot be loaded
+   * or has inputs this server cannot feed.
+   *
+   * @param intraOpThreads threads ONNX Runtime may use inside one run (0: its default, one per core)
+   */
+  public static OnnxModel load(Path file, int intraOpThreads) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession session = null;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (intraOpThreads > 0) {
+        options.setIntraOpNumThreads(intraOpThreads);
+      }
+      // Requests already run in parallel on Vert.x workers; a second pool per session only competes.
+      options.setInterOpNumThreads(1);
+      session = env.createSession(file.toString(), options);
+      List<TensorSpec> inputs = specs(session.getInputInfo(), "input");
+      List<TensorSpec> outputs = specs(session.getOutputInfo(), "output");
+      return new OnnxModel(env, session, inputs, outputs);
+    } catch (OrtException e) {
+      closeQuietly(session);
+      throw new InferbusException(FailureKind.BAD_INPUT, "ONNX Runtime cannot load the model: " + e.getMessage());
+    } catch (RuntimeException e) {
+      closeQuietly(session);
+      throw e;
+    }
+  }
+
+  public List<TensorSpec> inputs() {
+    return inputs;
+  }
+
+  public List<TensorSpec> outputs() {
+    return outputs;
+  }
+
+  /** {@code {"inputs": [...], "outputs": [...]}} as the V2 metadata and the registry show it. */
+  public JsonObject signatureJson() {
+    return signatureJson(inputs, outputs);
+  }
+
+  public static JsonObject signatureJson(List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    JsonArray in = new JsonArray();
+    inputs.forEach(s -> in.add(s.toJson()));
+    JsonArray out = new JsonArray();
+    outputs.forEach(s -> out.add(s.toJson()));
+    return new JsonObject().put("inputs", in).put("outputs", out);
+  }
+
+  /**
+   * Runs the model. Inputs must already be validated against {@link #inputs()}.
+   *
+   * @param requested output names to return, empty for all
+   */
+  public List<Tensor> run(List<Tensor> inputTensors, List<String> requested) {
+    for (String name : requested) {
+      if (!outputNames.contains(name)) {
+        throw new InferbusException(FailureKind.BAD_INPUT,
+            "unknown output '" + name + "'; the model's outputs are " + outputNames, name);
+      }
+    }
+    Set<String> wanted = requested.isEmpty() ? outputNames : new LinkedHashSet<>(requested);
+    Map<String, OnnxTensorLike> feed = new HashMap<>();
+    try {
+      for (Tensor t : inputTensors) {
+        feed.put(t.name(), TensorConversion.toOnnx(env, t));
+      }
+      try (OrtSession.Result result = session.run(feed, wanted)) {
+        List<Tensor> out = new ArrayList<>(wanted.size());
+        for (String name : wanted) {
+          Optional<OnnxValue> value = result.get(name);
+          if (value.isEmpty()) {
+            throw new InferbusException(FailureKind.MODEL_FAILED, "the model produced no output '" + name + "'");
+          }
+          out.add(TensorConversion.fromOnnx(name, value.get()));
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new InferbusException(FailureKind.MODEL_FAILED, "ONNX Runtime failed to run the model: " + e.getMessage());
+    } finally {
+      feed.values().forEach(v -> ((OnnxTensor) v).close());
+    }
+  }
+
+  /** One inference on zero-filled inputs (dynamic dimensions = 1), so the first caller pays no warm-up. */
+  public void warmUp() {
+    List<Tensor> zeros = new ArrayList<>();
+    for (TensorSpec spec : inputs) {
+      long[] shape = Arrays.stream(spec.shape()).map(d -> d < 0 ? 1 : d).toArray();
+      zeros.add(TensorConversion.zeros(spec.name(), spec.datatype(), shape));
+    }
+    run(zeros, List.of());
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(session);
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    if (session != null) {
+      try {
+        session.close();
+      } catch (OrtException ignored) {
+        // closing frees native memory; nothing useful to do if it reports a failure
+      }
+    }
+  }
+
+  private static List<TensorSpec> specs(Map<String, NodeInfo> infos, String what) {
+    List<TensorSpec> specs = new ArrayList<>();
+    for (NodeInfo node : infos.values()) {
+      ValueInfo info = node.getInfo();
+      if (!(info instanceof TensorInfo tensor)) {
+        if (what.equals("input")) {
+          throw new InferbusException(FailureKind.BAD_INPUT,
+              "input '" + node.getName() + "' is not a tensor (" + info + "); only tensor inputs can be served");
+        }
+        // Non-tensor outputs (sequences of maps) are served from issue 4 on; list them as BYTES for now.
+        specs.add(new TensorSpec(node.getName(), DataType.BYTES, new long[] {-1}));
+        continue;
+      }
+      DataType type = TensorConversion.dataType(tensor);
+      if (type == null) {
+        throw new InferbusException(FailureKind.BAD_INPUT,
+            what + " '" + node.getName() + "' has element type " + tensor.onnxType + ", which Inferbus cannot serve yet");
+      }
+      specs.add(new TensorSpec(node.getName(), type, tensor.getShape()));
+    }
+    return List.copyOf(specs);
+  }
+
+  static ByteBuffer direct(int bytes) {
+    return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+  }
+
+  static boolean isString(TensorInfo info) {
+    return info.type == OnnxJavaType.STRING;
+  }
+}

@@ -1,0 +1,196 @@
+package io.inferbus.deployment.runtime;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.tensor.DataType;
+import io.inferbus.protocol.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/** Converts between the protocol's flat {@link Tensor} and ONNX Runtime's {@link OnnxTensor}. */
+final class TensorConversion {
+  private TensorConversion() {}
+
+  static DataType dataType(TensorInfo info) {
+    return switch (info.onnxType) {
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> DataType.FP32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> DataType.FP64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FP16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> DataType.BF16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> DataType.INT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> DataType.INT64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> DataType.UINT16;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> DataType.UINT32;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> DataType.UINT64;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> DataType.BYTES;
+      default -> null;
+    };
+  }
+
+  static OnnxTensor toOnnx(OrtEnvironment env, Tensor t) throws OrtException {
+    long[] shape = t.shape();
+    Object data = t.data();
+    return switch (t.datatype()) {
+      case FP32 -> {
+        float[] a = (float[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length * 4);
+        b.asFloatBuffer().put(a);
+        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.FLOAT);
+      }
+      case FP64 -> {
+        double[] a = (double[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length * 8);
+        b.asDoubleBuffer().put(a);
+        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.DOUBLE);
+      }
+      case INT64 -> {
+        long[] a = (long[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length * 8);
+        b.asLongBuffer().put(a);
+        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.INT64);
+      }
+      case INT32 -> {
+        int[] a = (int[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length * 4);
+        b.asIntBuffer().put(a);
+        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.INT32);
+      }
+      case INT16, FP16, BF16 -> {
+        short[] a = (short[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length * 2);
+        b.asShortBuffer().put(a);
+        OnnxJavaType type = switch (t.datatype()) {
+          case FP16 -> OnnxJavaType.FLOAT16;
+          case BF16 -> OnnxJavaType.BFLOAT16;
+          default -> OnnxJavaType.INT16;
+        };
+        yield OnnxTensor.createTensor(env, b, shape, type);
+      }
+      case INT8, UINT8 -> {
+        byte[] a = (byte[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length);
+        b.put(a).flip();
+        yield OnnxTensor.createTensor(env, b, shape, t.datatype() == DataType.INT8 ? OnnxJavaType.INT8 : OnnxJavaType.UINT8);
+      }
+      case BOOL -> {
+        boolean[] a = (boolean[]) data;
+        ByteBuffer b = OnnxModel.direct(a.length);
+        for (boolean v : a) {
+          b.put((byte) (v ? 1 : 0));
+        }
+        b.flip();
+        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.BOOL);
+      }
+      case BYTES -> OnnxTensor.createTensor(env, (String[]) data, shape);
+      case UINT16, UINT32, UINT64 -> throw new InferbusException(FailureKind.BAD_INPUT,
+          "input '" + t.name() + "' is " + t.datatype() + ", which ONNX Runtime's Java API cannot take as an input");
+    };
+  }
+
+  static Tensor fromOnnx(String name, OnnxValue value) throws OrtException {
+    if (!(value instanceof OnnxTensor tensor)) {
+      throw new InferbusException(FailureKind.MODEL_FAILED,
+          "output '" + name + "' is a " + value.getType() + ", which is not served yet");
+    }
+    TensorInfo info = tensor.getInfo();
+    DataType type = dataType(info);
+    long[] shape = info.getShape();
+    if (type == null) {
+      throw new InferbusException(FailureKind.MODEL_FAILED,
+          "output '" + name + "' has element type " + info.onnxType + ", which is not served yet");
+    }
+    if (type == DataType.BYTES) {
+      return new Tensor(name, type, shape, flattenStrings(tensor.getValue(), (int) info.getNumElements()));
+    }
+    ByteBuffer raw = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
+    Object data = switch (type) {
+      case FP32 -> {
+        float[] a = new float[raw.remaining() / 4];
+        raw.asFloatBuffer().get(a);
+        yield a;
+      }
+      case FP64 -> {
+        double[] a = new double[raw.remaining() / 8];
+        raw.asDoubleBuffer().get(a);
+        yield a;
+      }
+      case INT64, UINT64 -> {
+        long[] a = new long[raw.remaining() / 8];
+        raw.asLongBuffer().get(a);
+        yield a;
+      }
+      case INT32, UINT32 -> {
+        int[] a = new int[raw.remaining() / 4];
+        raw.asIntBuffer().get(a);
+        yield a;
+      }
+      case INT16, UINT16, FP16, BF16 -> {
+        short[] a = new short[raw.remaining() / 2];
+        raw.asShortBuffer().get(a);
+        yield a;
+      }
+      case INT8, UINT8 -> {
+        byte[] a = new byte[raw.remaining()];
+        raw.get(a);
+        yield a;
+      }
+      case BOOL -> {
+        boolean[] a = new boolean[raw.remaining()];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = raw.get(i) != 0;
+        }
+        yield a;
+      }
+      case BYTES -> throw new IllegalStateException("handled above");
+    };
+    return new Tensor(name, type, shape, data);
+  }
+
+  /** A tensor of zeros (false, empty strings) of the given type and shape. */
+  static Tensor zeros(String name, DataType type, long[] shape) {
+    int n = (int) Tensor.elementCount(shape);
+    Object data = switch (type) {
+      case FP32 -> new float[n];
+      case FP64 -> new double[n];
+      case INT64, UINT64 -> new long[n];
+      case INT32, UINT32 -> new int[n];
+      case INT16, UINT16, FP16, BF16 -> new short[n];
+      case INT8, UINT8 -> new byte[n];
+      case BOOL -> new boolean[n];
+      case BYTES -> {
+        String[] s = new String[n];
+        Arrays.fill(s, "");
+        yield s;
+      }
+    };
+    return new Tensor(name, type, shape, data);
+  }
+
+  private static String[] flattenStrings(Object nested, int count) {
+    String[] out = new String[count];
+    int[] at = {0};
+    flatten(nested, out, at);
+    return out;
+  }
+
+  private static void flatten(Object value, String[] out, int[] at) {
+    if (value instanceof String s) {
+      out[at[0]++] = s;
+    } else if (value instanceof Object[] arr) {
+      for (Object o : arr) {
+        flatten(o, out, at);
+      }
+    }
+  }
+}

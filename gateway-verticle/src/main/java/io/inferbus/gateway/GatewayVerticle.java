@@ -1,0 +1,144 @@
+package io.inferbus.gateway;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.gateway.routing.RoutingTable;
+import io.inferbus.gateway.scoring.ScoringHandler;
+import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.state.DeploymentState;
+import io.inferbus.protocol.state.EndpointState;
+import io.inferbus.protocol.state.InstanceState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway role: terminates HTTPS on the scoring port and serves the scoring routes (Azure ML
+ * style and the Open Inference Protocol). Keeps an immutable {@link RoutingTable} built from the
+ * cluster's tables, rebuilt on their changes.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  public static final String SERVER_NAME = "inferbus";
+  public static final String VERSION = "0.1.0";
+
+  private final HazelcastInstance hazelcast;
+  private final GatewayOptions options;
+  private volatile RoutingTable table = RoutingTable.EMPTY;
+  private ClusterMapView<EndpointState> endpoints;
+  private ClusterMapView<DeploymentState> deployments;
+  private ClusterMapView<InstanceState> instances;
+  private boolean rebuildScheduled;
+  private HttpServer server;
+  private volatile boolean ready;
+
+  public GatewayVerticle(HazelcastInstance hazelcast, GatewayOptions options) {
+    this.hazelcast = hazelcast;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    endpoints = new ClusterMapView<>(hazelcast, ClusterMaps.ENDPOINTS, context, EndpointState::fromJson, this::scheduleRebuild);
+    deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::scheduleRebuild);
+    instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
+    return Future.all(endpoints.start(), deployments.start(), instances.start())
+        .compose(v -> {
+          rebuild();
+          server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
+          return server.requestHandler(router()).listen();
+        })
+        .onSuccess(s -> {
+          ready = true;
+          LOG.info("gateway listening on https://{}:{}", options.host(), s.actualPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    ready = false;
+    endpoints.stop();
+    deployments.stop();
+    instances.stop();
+    // in-flight requests finish; new connections are refused
+    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+  }
+
+  /** The port the gateway listens on (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public boolean ready() {
+    return ready;
+  }
+
+  private Router router() {
+    ScoringHandler scoring = new ScoringHandler(vertx, () -> table);
+    Router router = Router.router(vertx);
+    router.route().handler(ScoringHandler::assignRequestId);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
+    router.post("/endpoints/:endpoint/score").handler(body).handler(scoring::scoreAzure);
+    router.post("/v2/models/:endpoint/infer").handler(body).handler(scoring::scoreOpenInference);
+    router.post("/v2/models/:endpoint/versions/:deployment/infer").handler(body).handler(scoring::scoreOpenInference);
+    router.get("/v2/models/:endpoint").handler(scoring::modelMetadata);
+    router.get("/v2/models/:endpoint/ready").handler(scoring::modelReady);
+    router.get("/v2/models/:endpoint/versions/:deployment").handler(scoring::modelMetadata);
+    router.get("/v2/models/:endpoint/versions/:deployment/ready").handler(scoring::modelReady);
+    router.get("/v2/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("live", true).toBuffer()));
+    router.get("/v2/health/ready").handler(ctx -> {
+      if (ready) {
+        ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("ready", true).toBuffer());
+      } else {
+        ScoringHandler.fail(ctx, true, FailureKind.UNAVAILABLE, "the gateway is not ready");
+      }
+    });
+    router.get("/v2").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("name", SERVER_NAME).put("version", VERSION)
+            .put("extensions", new JsonArray()).toBuffer()));
+    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"),
+        FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().failureHandler(this::failure);
+    return router;
+  }
+
+  /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */
+  private void failure(RoutingContext ctx) {
+    boolean v2 = ctx.request().path().startsWith("/v2");
+    int status = ctx.statusCode();
+    if (status == 413) {
+      ScoringHandler.fail(ctx, v2, FailureKind.TOO_LARGE,
+          "the request body is larger than " + options.maxBodyBytes() + " bytes");
+    } else if (status == 405) {
+      ScoringHandler.fail(ctx, v2, FailureKind.NOT_FOUND, "method " + ctx.request().method() + " not allowed on "
+          + ctx.request().path());
+    } else if (status >= 400 && status < 500) {
+      ScoringHandler.fail(ctx, v2, FailureKind.BAD_INPUT, "bad request");
+    } else {
+      LOG.error("request {}: unexpected failure", ScoringHandler.requestId(ctx), ctx.failure());
+      ScoringHandler.fail(ctx, v2, FailureKind.INTERNAL, "internal error");
+    }
+  }
+
+  private void scheduleRebuild() {
+    if (!rebuildScheduled) {
+      rebuildScheduled = true;
+      context.runOnContext(v -> rebuild());
+    }
+  }
+
+  private void rebuild() {
+    rebuildScheduled = false;
+    table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries());
+  }
+}

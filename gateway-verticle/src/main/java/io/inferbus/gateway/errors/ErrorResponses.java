@@ -1,0 +1,25 @@
+package io.inferbus.gateway.errors;
+
+import io.inferbus.protocol.FailureKind;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Writes error answers: on Azure-style routes {@code {"error": {"code", "message"}}}, on Open
+ * Inference Protocol routes the protocol's own {@code {"error": "<message>"}}.
+ */
+public final class ErrorResponses {
+  private ErrorResponses() {}
+
+  public static void send(HttpServerResponse response, boolean openInference, FailureKind kind, String message) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    JsonObject body = openInference
+        ? new JsonObject().put("error", message)
+        : new JsonObject().put("error", new JsonObject().put("code", kind.code()).put("message", message));
+    response.setStatusCode(kind.httpStatus())
+        .putHeader("content-type", "application/json")
+        .end(body.toBuffer());
+  }
+}

@@ -1,0 +1,57 @@
+package io.inferbus.gateway.routing;
+
+import io.inferbus.protocol.state.DeploymentState;
+import io.inferbus.protocol.state.EndpointState;
+import io.inferbus.protocol.state.InstanceState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's immutable view of where to send requests. Built from the cluster's endpoint,
+ * deployment and instance tables, swapped whole when any of them changes; readers never lock.
+ */
+public final class RoutingTable {
+  public static final RoutingTable EMPTY = new RoutingTable(Map.of());
+
+  private final Map<String, EndpointRoute> endpoints;
+
+  private RoutingTable(Map<String, EndpointRoute> endpoints) {
+    this.endpoints = Map.copyOf(endpoints);
+  }
+
+  /** The endpoint's route, or null if there is no such endpoint. */
+  public EndpointRoute endpoint(String name) {
+    return endpoints.get(name);
+  }
+
+  public static RoutingTable build(Map<String, EndpointState> endpoints, Map<String, DeploymentState> deployments,
+      Map<String, InstanceState> instances) {
+    Map<String, List<InstanceState>> readyByDeployment = new HashMap<>();
+    Map<String, DeploymentState> byKey = new HashMap<>();
+    for (DeploymentState d : deployments.values()) {
+      byKey.put(d.key(), d);
+    }
+    for (InstanceState i : instances.values()) {
+      DeploymentState d = byKey.get(i.endpoint() + "/" + i.deployment());
+      // Only ready instances of the deployment's current spec receive requests.
+      if (i.ready() && d != null && d.generation() == i.generation()) {
+        readyByDeployment.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    for (List<InstanceState> list : readyByDeployment.values()) {
+      list.sort((a, b) -> a.id().compareTo(b.id()));
+    }
+    Map<String, Map<String, DeploymentRoute>> routesByEndpoint = new HashMap<>();
+    for (DeploymentState d : byKey.values()) {
+      routesByEndpoint.computeIfAbsent(d.endpoint(), k -> new HashMap<>())
+          .put(d.name(), new DeploymentRoute(d, readyByDeployment.getOrDefault(d.key(), List.of())));
+    }
+    Map<String, EndpointRoute> routes = new HashMap<>();
+    for (EndpointState e : endpoints.values()) {
+      routes.put(e.name(), new EndpointRoute(e, routesByEndpoint.getOrDefault(e.name(), Map.of())));
+    }
+    return new RoutingTable(routes);
+  }
+}

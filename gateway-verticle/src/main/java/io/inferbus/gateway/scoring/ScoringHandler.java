@@ -1,0 +1,246 @@
+package io.inferbus.gateway.scoring;
+
+import io.inferbus.gateway.auth.KeyAuthenticator;
+import io.inferbus.gateway.errors.ErrorResponses;
+import io.inferbus.gateway.routing.DeploymentRoute;
+import io.inferbus.gateway.routing.EndpointRoute;
+import io.inferbus.gateway.routing.RoutingTable;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.ScoringHeaders;
+import io.inferbus.protocol.ScoringProtocol;
+import io.inferbus.protocol.state.EndpointState;
+import io.inferbus.protocol.state.InstanceState;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scoring path: authenticate from memory, choose a deployment and a ready instance from the
+ * current routing snapshot, forward the body untouched over the event bus, map the answer.
+ */
+public final class ScoringHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringHandler.class);
+  public static final String REQUEST_ID = "x-request-id";
+  public static final String CLIENT_REQUEST_ID = "x-ms-client-request-id";
+  public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
+  private static final String REQUEST_ID_KEY = "inferbus.request-id";
+
+  private final Vertx vertx;
+  private final Supplier<RoutingTable> table;
+
+  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table) {
+    this.vertx = vertx;
+    this.table = table;
+  }
+
+  /** First handler on every route: assigns the request id and echoes the ids callers sent. */
+  public static void assignRequestId(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String id = RequestIds.accept(req.getHeader(REQUEST_ID));
+    ctx.put(REQUEST_ID_KEY, id);
+    ctx.response().putHeader(REQUEST_ID, id);
+    String clientId = req.getHeader(CLIENT_REQUEST_ID);
+    if (clientId != null && clientId.length() <= 128) {
+      ctx.response().putHeader(CLIENT_REQUEST_ID, clientId);
+    }
+    ctx.next();
+  }
+
+  public static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID_KEY);
+  }
+
+  /** {@code POST /endpoints/:endpoint/score} */
+  public void scoreAzure(RoutingContext ctx) {
+    score(ctx, ScoringProtocol.AZURE_ML, ctx.pathParam("endpoint"), ctx.request().getHeader(DEPLOYMENT_HEADER));
+  }
+
+  /** {@code POST /v2/models/:endpoint/infer} and {@code .../versions/:deployment/infer} */
+  public void scoreOpenInference(RoutingContext ctx) {
+    String pinned = ctx.pathParam("deployment");
+    if (pinned == null) {
+      pinned = ctx.request().getHeader(DEPLOYMENT_HEADER);
+    }
+    score(ctx, ScoringProtocol.OPEN_INFERENCE, ctx.pathParam("endpoint"), pinned);
+  }
+
+  /** {@code GET /v2/models/:endpoint[/versions/:deployment]}: the model's signature. */
+  public void modelMetadata(RoutingContext ctx) {
+    DeploymentRoute route = resolveForMetadata(ctx);
+    if (route == null) {
+      return;
+    }
+    InstanceState instance = route.pickInstance();
+    if (instance == null || instance.signature() == null) {
+      fail(ctx, true, FailureKind.UNAVAILABLE, "deployment '" + route.name() + "' has no ready instance");
+      return;
+    }
+    JsonObject signature = instance.signature();
+    JsonObject body = new JsonObject()
+        .put("name", ctx.pathParam("endpoint"))
+        .put("versions", new JsonArray().add(route.name()))
+        .put("platform", "onnxruntime_onnx")
+        .put("inputs", signature.getJsonArray("inputs"))
+        .put("outputs", signature.getJsonArray("outputs"));
+    ctx.response().putHeader(DEPLOYMENT_HEADER, route.name()).putHeader("content-type", "application/json")
+        .end(body.toBuffer());
+  }
+
+  /** {@code GET /v2/models/:endpoint[/versions/:deployment]/ready}: 200 when an instance is ready. */
+  public void modelReady(RoutingContext ctx) {
+    DeploymentRoute route = resolveForMetadata(ctx);
+    if (route == null) {
+      return;
+    }
+    if (route.readyInstances().isEmpty()) {
+      fail(ctx, true, FailureKind.UNAVAILABLE, "deployment '" + route.name() + "' has no ready instance");
+    } else {
+      ctx.response().putHeader(DEPLOYMENT_HEADER, route.name()).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("name", ctx.pathParam("endpoint")).put("ready", true).toBuffer());
+    }
+  }
+
+  private DeploymentRoute resolveForMetadata(RoutingContext ctx) {
+    EndpointRoute endpoint = authorize(ctx, true, ctx.pathParam("endpoint"));
+    if (endpoint == null) {
+      return null;
+    }
+    String pinned = ctx.pathParam("deployment");
+    DeploymentRoute route = pinned != null ? endpoint.deployment(pinned) : endpoint.primary();
+    if (route == null) {
+      fail(ctx, true, FailureKind.NOT_FOUND, pinned != null
+          ? "endpoint '" + endpoint.endpoint().name() + "' has no deployment '" + pinned + "'"
+          : "endpoint '" + endpoint.endpoint().name() + "' has no deployment with traffic");
+    }
+    return route;
+  }
+
+  private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned) {
+    boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
+    EndpointRoute endpoint = authorize(ctx, v2, endpointName);
+    if (endpoint == null) {
+      return;
+    }
+    DeploymentRoute deployment;
+    if (pinned != null) {
+      deployment = endpoint.deployment(pinned);
+      if (deployment == null) {
+        fail(ctx, v2, FailureKind.NOT_FOUND, "endpoint '" + endpointName + "' has no deployment '" + pinned + "'");
+        return;
+      }
+    } else {
+      deployment = endpoint.chooseByWeight();
+      if (deployment == null) {
+        fail(ctx, v2, FailureKind.NOT_FOUND, "endpoint '" + endpointName
+            + "' has no deployment with traffic; set traffic or pin one with the azureml-model-deployment header");
+        return;
+      }
+    }
+    HttpServerResponse response = ctx.response();
+    response.putHeader(DEPLOYMENT_HEADER, deployment.name());
+    InstanceState instance = deployment.pickInstance();
+    if (instance == null) {
+      fail(ctx, v2, FailureKind.UNAVAILABLE, "deployment '" + deployment.name() + "' has no ready instance");
+      return;
+    }
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      fail(ctx, v2, FailureKind.BAD_INPUT, "the request body is empty");
+      return;
+    }
+    String requestId = requestId(ctx);
+    DeliveryOptions delivery = new DeliveryOptions()
+        .setSendTimeout(deployment.deployment().requestSettings().requestTimeoutMs())
+        .addHeader(ScoringHeaders.REQUEST_ID, requestId)
+        .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName());
+    vertx.eventBus().<Buffer>request(instance.address(), body, delivery).onComplete(ar -> {
+      if (ar.succeeded()) {
+        response.putHeader("content-type", "application/json").end(ar.result().body());
+      } else {
+        failFromEventBus(ctx, v2, deployment, ar.cause());
+      }
+    });
+  }
+
+  /** Authenticates the caller for the endpoint; answers the error and returns null if it may not. */
+  private EndpointRoute authorize(RoutingContext ctx, boolean v2, String endpointName) {
+    EndpointRoute endpoint = table.get().endpoint(endpointName);
+    if (endpoint == null) {
+      fail(ctx, v2, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "'");
+      return null;
+    }
+    String authorization = ctx.request().getHeader("authorization");
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      fail(ctx, v2, FailureKind.UNAUTHORIZED, "missing credentials: send 'Authorization: Bearer <key>'");
+      return null;
+    }
+    String credential = authorization.substring(7).trim();
+    EndpointState state = endpoint.endpoint();
+    if (EndpointState.AUTH_KEY.equals(state.authMode())) {
+      if (!KeyAuthenticator.matches(credential, state.keyHashes())) {
+        fail(ctx, v2, FailureKind.UNAUTHORIZED, "the key is not valid for endpoint '" + endpointName + "'");
+        return null;
+      }
+      return endpoint;
+    }
+    fail(ctx, v2, FailureKind.UNAUTHORIZED, "auth mode '" + state.authMode() + "' is not accepted by this gateway yet");
+    return null;
+  }
+
+  private void failFromEventBus(RoutingContext ctx, boolean v2, DeploymentRoute deployment, Throwable cause) {
+    FailureKind kind;
+    String message;
+    if (cause instanceof ReplyException re) {
+      switch (re.failureType()) {
+        case TIMEOUT -> {
+          kind = FailureKind.TIMED_OUT;
+          message = "deployment '" + deployment.name() + "' did not answer within "
+              + deployment.deployment().requestSettings().requestTimeoutMs() + " ms (request_timeout_ms)";
+        }
+        case NO_HANDLERS -> {
+          kind = FailureKind.UNAVAILABLE;
+          message = "the chosen instance of deployment '" + deployment.name() + "' is gone";
+        }
+        default -> {
+          kind = FailureKind.fromEventBusCode(re.failureCode());
+          message = re.getMessage();
+        }
+      }
+    } else {
+      kind = FailureKind.INTERNAL;
+      message = "internal error";
+      LOG.error("request {}: unexpected failure", requestId(ctx), cause);
+    }
+    if (kind == FailureKind.MODEL_FAILED) {
+      ctx.response().putHeader("ms-azureml-model-error-statuscode", "500")
+          .putHeader("ms-azureml-model-error-reason", "model_error");
+    }
+    fail(ctx, v2, kind, message);
+  }
+
+  /** Answers a named failure; one log line, no stack trace for client errors. */
+  public static void fail(RoutingContext ctx, boolean v2, FailureKind kind, String message) {
+    if (kind.httpStatus() >= 500) {
+      LOG.warn("request {} {} {}: {} {}", requestId(ctx), ctx.request().method(), ctx.request().path(),
+          kind.httpStatus(), message);
+    } else {
+      LOG.debug("request {} {} {}: {} {}", requestId(ctx), ctx.request().method(), ctx.request().path(),
+          kind.httpStatus(), message);
+    }
+    ErrorResponses.send(ctx.response(), v2, kind, message);
+  }
+
+  public static void fail(RoutingContext ctx, boolean v2, InferbusException e) {
+    fail(ctx, v2, e.kind(), e.getMessage());
+  }
+}

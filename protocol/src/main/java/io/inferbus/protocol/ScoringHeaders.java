@@ -1,0 +1,15 @@
+package io.inferbus.protocol;
+
+/** Headers of a scoring message on the event bus (gateway → instance and back). */
+public final class ScoringHeaders {
+  /** The request id the gateway assigned or accepted; instances log it. */
+  public static final String REQUEST_ID = "inferbus-request-id";
+  /** Which wire format the body is in: one of {@link ScoringProtocol#wireName()}. */
+  public static final String PROTOCOL = "inferbus-protocol";
+  /** On a reply: the content type of the body. */
+  public static final String CONTENT_TYPE = "inferbus-content-type";
+  /** On a V2 request and reply: length of the JSON header when binary tensor data follows. */
+  public static final String INFERENCE_HEADER_LENGTH = "inference-header-content-length";
+
+  private ScoringHeaders() {}
+}

@@ -1,0 +1,388 @@
+package io.inferbus.protocol.tensor;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Decodes scoring bodies into tensors for a model with the given input signature, streaming: numbers
+ * go straight from the JSON text into primitive arrays. Every problem is an {@link InferbusException}
+ * of kind BAD_INPUT whose message names the input and the expected signature.
+ */
+public final class ScoringRequestDecoder {
+  private final List<TensorSpec> inputs;
+
+  public ScoringRequestDecoder(List<TensorSpec> inputs) {
+    this.inputs = List.copyOf(inputs);
+  }
+
+  /**
+   * Azure ML style: {@code {"input_data": <nested array>}} or {@code {"data": <nested array>}} for a
+   * one-input model, or {@code {"input_data": {"<input>": <nested array>, ...}}}.
+   */
+  public List<Tensor> decodeAzure(Buffer body) {
+    try (JsonParser p = TensorJson.FACTORY.createParser(body.getBytes())) {
+      expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object such as "
+          + example());
+      List<Tensor> tensors = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case "input_data", "data" -> {
+            if (tensors != null) {
+              throw badInput("give either \"input_data\" or \"data\", not both");
+            }
+            tensors = p.currentToken() == JsonToken.START_OBJECT ? readNamedInputs(p) : List.of(readOnlyInput(p));
+          }
+          case "params" -> p.skipChildren();
+          default -> throw badInput("unknown field \"" + field + "\": the body is " + example());
+        }
+      }
+      expectEnd(p);
+      if (tensors == null) {
+        throw badInput("the body has no \"input_data\": expected " + example());
+      }
+      return tensors;
+    } catch (IOException e) {
+      throw malformed(e);
+    }
+  }
+
+  /** Open Inference Protocol JSON request. */
+  public InferenceRequest decodeOpenInference(Buffer body) {
+    try (JsonParser p = TensorJson.FACTORY.createParser(body.getBytes())) {
+      expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object with \"inputs\"");
+      String id = null;
+      List<Tensor> tensors = null;
+      List<String> outputs = List.of();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "id" -> {
+            expect(t == JsonToken.VALUE_STRING, "\"id\" must be a string");
+            id = p.getText();
+          }
+          case "inputs" -> {
+            expect(t == JsonToken.START_ARRAY, "\"inputs\" must be an array of tensors");
+            tensors = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              tensors.add(readOpenInferenceInput(p));
+            }
+          }
+          case "outputs" -> outputs = readRequestedOutputs(p);
+          case "parameters" -> {
+            expect(t == JsonToken.START_OBJECT, "\"parameters\" must be an object");
+            p.skipChildren();
+          }
+          default -> throw badInput("unknown field \"" + field + "\" in the inference request");
+        }
+      }
+      expectEnd(p);
+      if (tensors == null) {
+        throw badInput("the request has no \"inputs\"; the model expects " + signature());
+      }
+      checkAllInputsGiven(tensors);
+      return new InferenceRequest(id, tensors, outputs);
+    } catch (IOException e) {
+      throw malformed(e);
+    }
+  }
+
+  private List<Tensor> readNamedInputs(JsonParser p) throws IOException {
+    List<Tensor> tensors = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      TensorSpec spec = spec(name);
+      p.nextToken();
+      if (!seen.add(name)) {
+        throw badInput("input '" + name + "' is given twice");
+      }
+      tensors.add(readTensor(p, spec));
+    }
+    checkAllInputsGiven(tensors);
+    return tensors;
+  }
+
+  private Tensor readOnlyInput(JsonParser p) throws IOException {
+    if (inputs.size() != 1) {
+      throw badInput("the model has " + inputs.size() + " inputs (" + signature()
+          + "): send \"input_data\" as an object keyed by input name");
+    }
+    return readTensor(p, inputs.get(0));
+  }
+
+  /** Reads a nested array whose nesting is the tensor's shape (Azure style). */
+  private Tensor readTensor(JsonParser p, TensorSpec spec) throws IOException {
+    Tensor t = readElements(p, spec);
+    checkShape(spec, t.shape());
+    return t;
+  }
+
+  /** Reads the elements of a nested or flat array; the shape returned is the nesting's. */
+  private static Tensor readElements(JsonParser p, TensorSpec spec) throws IOException {
+    ElementBuffer buffer = ElementBuffer.create(spec.name(), spec.datatype(), 16);
+    long[] shape = new NestedArrayReader(spec.name(), buffer).read(p);
+    return new Tensor(spec.name(), spec.datatype(), shape, buffer.toArray());
+  }
+
+  private Tensor readOpenInferenceInput(JsonParser p) throws IOException {
+    expect(p.currentToken() == JsonToken.START_OBJECT, "each of \"inputs\" must be an object with name, shape, datatype, data");
+    String name = null;
+    long[] shape = null;
+    DataType declared = null;
+    Tensor data = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "name" -> {
+          expect(t == JsonToken.VALUE_STRING, "an input's \"name\" must be a string");
+          name = p.getText();
+          spec(name);
+        }
+        case "datatype" -> {
+          expect(t == JsonToken.VALUE_STRING, "an input's \"datatype\" must be a string");
+          declared = DataType.fromName(p.getText());
+          if (declared == null) {
+            throw badInput("unknown datatype \"" + p.getText() + "\""
+                + (name == null ? "" : " for input '" + name + "'") + "; the model expects " + signature());
+          }
+        }
+        case "shape" -> shape = readShape(p, name);
+        case "parameters" -> {
+          expect(t == JsonToken.START_OBJECT, "an input's \"parameters\" must be an object");
+          p.skipChildren();
+        }
+        case "data" -> {
+          if (name == null || declared == null) {
+            // Clients put name and datatype first; for the rare one that does not, re-read the
+            // object in that order (small cost, only on this path).
+            return reorderAndRead(p, name, shape, declared);
+          }
+          data = readElements(p, checkedSpec(name, declared));
+        }
+        default -> throw badInput("unknown field \"" + field + "\" in an input");
+      }
+    }
+    if (name == null) {
+      throw badInput("an input has no \"name\"; the model expects " + signature());
+    }
+    if (declared == null) {
+      throw badInput("input '" + name + "' has no \"datatype\"; expected " + spec(name).describe());
+    }
+    if (shape == null) {
+      throw badInput("input '" + name + "' has no \"shape\"; expected " + spec(name).describe());
+    }
+    if (data == null) {
+      throw badInput("input '" + name + "' has no \"data\"");
+    }
+    long count = Tensor.elementCount(shape);
+    if (count != data.length()) {
+      throw badInput("input '" + name + "' has shape " + java.util.Arrays.toString(shape) + " (" + count
+          + " elements) but " + data.length() + " data elements");
+    }
+    checkShape(spec(name), shape);
+    return new Tensor(name, declared, shape, data.data());
+  }
+
+  private Tensor reorderAndRead(JsonParser p, String name, long[] shape, DataType declared) throws IOException {
+    JsonObject input = new JsonObject();
+    if (name != null) {
+      input.put("name", name);
+    }
+    if (declared != null) {
+      input.put("datatype", declared.name());
+    }
+    if (shape != null) {
+      JsonArray dims = new JsonArray();
+      for (long d : shape) {
+        dims.add(d);
+      }
+      input.put("shape", dims);
+    }
+    Object dataValue;
+    Object rest;
+    try {
+      String dataText = readRawValue(p);
+      dataValue = io.vertx.core.json.Json.decodeValue(dataText);
+      rest = readRestOfObject(p);
+    } catch (DecodeException e) {
+      throw badInput("malformed JSON in an input: " + e.getMessage());
+    }
+    JsonObject restObject = (JsonObject) rest;
+    for (String key : List.of("name", "datatype", "shape", "parameters")) {
+      if (restObject.containsKey(key)) {
+        input.put(key, restObject.getValue(key));
+      }
+    }
+    for (String key : restObject.fieldNames()) {
+      if (!List.of("name", "datatype", "shape", "parameters").contains(key)) {
+        throw badInput("unknown field \"" + key + "\" in an input");
+      }
+    }
+    input.put("data", dataValue);
+    try (JsonParser again = TensorJson.FACTORY.createParser(input.encode())) {
+      again.nextToken();
+      return readOpenInferenceInput(again);
+    }
+  }
+
+  private static String readRawValue(JsonParser p) throws IOException {
+    java.io.StringWriter w = new java.io.StringWriter();
+    try (com.fasterxml.jackson.core.JsonGenerator g = TensorJson.FACTORY.createGenerator(w)) {
+      g.copyCurrentStructure(p);
+    }
+    return w.toString();
+  }
+
+  /** Reads the remaining fields of the current object into a JsonObject. */
+  private static JsonObject readRestOfObject(JsonParser p) throws IOException {
+    JsonObject o = new JsonObject();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      o.put(field, io.vertx.core.json.Json.decodeValue(readRawValue(p)));
+    }
+    return o;
+  }
+
+  private long[] readShape(JsonParser p, String name) throws IOException {
+    String what = name == null ? "an input" : "input '" + name + "'";
+    expect(p.currentToken() == JsonToken.START_ARRAY, "the \"shape\" of " + what + " must be an array of non-negative integers");
+    long[] dims = new long[NestedArrayReader.MAX_RANK];
+    int n = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+          && p.getLongValue() >= 0, "the \"shape\" of " + what + " must be an array of non-negative integers");
+      expect(n < dims.length, "the \"shape\" of " + what + " has more than " + dims.length + " dimensions");
+      dims[n++] = p.getLongValue();
+    }
+    return java.util.Arrays.copyOf(dims, n);
+  }
+
+  private List<String> readRequestedOutputs(JsonParser p) throws IOException {
+    expect(p.currentToken() == JsonToken.START_ARRAY, "\"outputs\" must be an array of {\"name\": ...}");
+    List<String> names = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      expect(p.currentToken() == JsonToken.START_OBJECT, "each of \"outputs\" must be an object with a \"name\"");
+      String name = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if (field.equals("name")) {
+          expect(t == JsonToken.VALUE_STRING, "an output's \"name\" must be a string");
+          name = p.getText();
+        } else if (field.equals("parameters")) {
+          p.skipChildren();
+        } else {
+          throw badInput("unknown field \"" + field + "\" in a requested output");
+        }
+      }
+      expect(name != null, "a requested output has no \"name\"");
+      names.add(name);
+    }
+    return names;
+  }
+
+  /** The shape must have the model's rank and match every fixed (non-negative) dimension. */
+  private static void checkShape(TensorSpec spec, long[] shape) {
+    long[] expected = spec.shape();
+    boolean ok = expected.length == shape.length;
+    for (int i = 0; ok && i < shape.length; i++) {
+      ok = expected[i] < 0 || expected[i] == shape[i];
+    }
+    if (!ok) {
+      throw new InferbusException(FailureKind.BAD_INPUT, "input '" + spec.name() + "' has shape "
+          + java.util.Arrays.toString(shape) + " but the model expects " + spec.describe()
+          + " (-1: any size)", spec.name());
+    }
+  }
+
+  private TensorSpec spec(String name) {
+    for (TensorSpec s : inputs) {
+      if (s.name().equals(name)) {
+        return s;
+      }
+    }
+    throw new InferbusException(FailureKind.BAD_INPUT,
+        "unknown input '" + name + "'; the model expects " + signature(), name);
+  }
+
+  private TensorSpec checkedSpec(String name, DataType declared) {
+    TensorSpec spec = spec(name);
+    if (spec.datatype() != declared) {
+      throw new InferbusException(FailureKind.BAD_INPUT,
+          "input '" + name + "' is " + declared + " but the model expects " + spec.describe(), name);
+    }
+    return spec;
+  }
+
+  private void checkAllInputsGiven(List<Tensor> tensors) {
+    Set<String> given = tensors.stream().map(Tensor::name).collect(Collectors.toSet());
+    if (given.size() != tensors.size()) {
+      throw badInput("an input is given twice; the model expects " + signature());
+    }
+    List<String> missing = inputs.stream().map(TensorSpec::name).filter(n -> !given.contains(n)).toList();
+    if (!missing.isEmpty()) {
+      throw new InferbusException(FailureKind.BAD_INPUT,
+          "missing input" + (missing.size() > 1 ? "s " : " ") + missing.stream().map(n -> "'" + n + "'")
+              .collect(Collectors.joining(", ")) + "; the model expects " + signature(), missing.get(0));
+    }
+  }
+
+  /** The model's inputs, for messages: {@code features: FP32 [-1, 6]; mask: BOOL [-1]}. */
+  public String signature() {
+    return inputs.stream().map(TensorSpec::describe).collect(Collectors.joining("; "));
+  }
+
+  private String example() {
+    if (inputs.size() == 1) {
+      return "{\"input_data\": [[...], ...]} for input " + inputs.get(0).describe();
+    }
+    return "{\"input_data\": {" + inputs.stream().map(s -> "\"" + s.name() + "\": [...]")
+        .collect(Collectors.joining(", ")) + "}} for inputs " + signature();
+  }
+
+  private static void expect(boolean condition, String message) {
+    if (!condition) {
+      throw badInput(message);
+    }
+  }
+
+  private static void expectEnd(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+      throw badInput("unexpected content after the JSON object");
+    }
+  }
+
+  private static InferbusException badInput(String message) {
+    return new InferbusException(FailureKind.BAD_INPUT, message);
+  }
+
+  private static InferbusException malformed(IOException e) {
+    if (e instanceof StreamConstraintsException) {
+      return badInput("the body is nested too deeply or has a number too long: " + e.getMessage());
+    }
+    String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+      detail += " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+    }
+    return badInput("malformed JSON: " + detail);
+  }
+}
