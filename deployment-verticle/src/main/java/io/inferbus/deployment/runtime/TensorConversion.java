@@ -19,52 +19,37 @@ final class TensorConversion {
   private TensorConversion() {}
 
   static DataType dataType(TensorInfo info) {
-    return switch (info.onnxType) {
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> DataType.FP32;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> DataType.FP64;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FP16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> DataType.BF16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> DataType.INT16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> DataType.INT64;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> DataType.UINT16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> DataType.UINT32;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> DataType.UINT64;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> DataType.BYTES;
-      default -> null;
-    };
+    return DataType.fromOnnxTypeName(info.onnxType.name());
   }
 
   static OnnxTensor toOnnx(OrtEnvironment env, Tensor t) throws OrtException {
     long[] shape = t.shape();
     Object data = t.data();
+    // Direct buffers in native order: ONNX Runtime reads them in place, no second copy.
     return switch (t.datatype()) {
       case FP32 -> {
         float[] a = (float[]) data;
         ByteBuffer b = OnnxModel.direct(a.length * 4);
         b.asFloatBuffer().put(a);
-        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.FLOAT);
+        yield OnnxTensor.createTensor(env, b.asFloatBuffer(), shape);
       }
       case FP64 -> {
         double[] a = (double[]) data;
         ByteBuffer b = OnnxModel.direct(a.length * 8);
         b.asDoubleBuffer().put(a);
-        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.DOUBLE);
+        yield OnnxTensor.createTensor(env, b.asDoubleBuffer(), shape);
       }
       case INT64 -> {
         long[] a = (long[]) data;
         ByteBuffer b = OnnxModel.direct(a.length * 8);
         b.asLongBuffer().put(a);
-        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.INT64);
+        yield OnnxTensor.createTensor(env, b.asLongBuffer(), shape);
       }
       case INT32 -> {
         int[] a = (int[]) data;
         ByteBuffer b = OnnxModel.direct(a.length * 4);
         b.asIntBuffer().put(a);
-        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.INT32);
+        yield OnnxTensor.createTensor(env, b.asIntBuffer(), shape);
       }
       case INT16, FP16, BF16 -> {
         short[] a = (short[]) data;
@@ -75,7 +60,7 @@ final class TensorConversion {
           case BF16 -> OnnxJavaType.BFLOAT16;
           default -> OnnxJavaType.INT16;
         };
-        yield OnnxTensor.createTensor(env, b, shape, type);
+        yield OnnxTensor.createTensor(env, b.asShortBuffer(), shape, type);
       }
       case INT8, UINT8 -> {
         byte[] a = (byte[]) data;

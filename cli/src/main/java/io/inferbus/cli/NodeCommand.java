@@ -1,0 +1,29 @@
+package io.inferbus.cli;
+
+import io.inferbus.node.NodeConfig;
+import io.inferbus.node.Role;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code inferbus node}: one node of a larger cluster, running the roles it is given. */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "Start a node with some roles and join a cluster (configured by --cluster-config).")
+final class NodeCommand implements Callable<Integer> {
+  @Mixin
+  ServerOptions server;
+
+  @Option(names = "--roles", paramLabel = "ROLE[,ROLE...]", required = true,
+      description = "Roles to run: gateway, deployment, control-plane.")
+  String roles;
+
+  @Override
+  public Integer call() throws Exception {
+    server.check();
+    NodeConfig config = new NodeConfig(Role.parse(roles), server.dataDir, server.host, server.gatewayPort,
+        server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
+        false);
+    return NodeRunner.run(config, false) ? 0 : 1;
+  }
+}

@@ -1,0 +1,48 @@
+package io.inferbus.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every server command shares (ports, data dir, TLS). */
+final class ServerOptions {
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:INFERBUS_DATA_DIR:-.inferbus-data}",
+      description = "Data directory: store, model files, TLS material, credentials (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--gateway-port", paramLabel = "PORT", defaultValue = "${env:INFERBUS_GATEWAY_PORT:-8443}",
+      description = "HTTPS scoring port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int gatewayPort;
+
+  @Option(names = "--control-port", paramLabel = "PORT", defaultValue = "${env:INFERBUS_CONTROL_PORT:-8444}",
+      description = "HTTPS management port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int controlPort;
+
+  @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "${env:INFERBUS_MANAGEMENT_PORT:-9400}",
+      description = "HTTP health and metrics port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int managementPort;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address the ports listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+  String host;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate (PEM) instead of the generated one.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key (PEM, PKCS#8) for --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--cluster-config", paramLabel = "XML",
+      description = "Hazelcast configuration (default: the built-in cluster.xml).")
+  Path clusterConfig;
+
+  void check() {
+    for (int port : new int[] {gatewayPort, controlPort, managementPort}) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
+      }
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.inferbus.cli;
+
+import io.inferbus.node.InferbusNode;
+import io.inferbus.node.NodeConfig;
+import io.inferbus.node.Role;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code inferbus start}: the embedded default, every role in one JVM, serving the example endpoint. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+    description = "Start Inferbus on this machine: gateway, deployment and control plane in one process, "
+        + "a single-member cluster of its own. On first start it serves the example endpoint 'credit'.")
+final class StartCommand implements Callable<Integer> {
+  private static volatile boolean serving;
+
+  @Mixin
+  ServerOptions server;
+
+  static boolean isServing() {
+    return serving;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    server.check();
+    NodeConfig config = new NodeConfig(EnumSet.allOf(Role.class), server.dataDir, server.host, server.gatewayPort,
+        server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
+        server.tlsCert, server.tlsKey, true);
+    serving = NodeRunner.run(config, true);
+    return serving ? 0 : 1;
+  }
+}

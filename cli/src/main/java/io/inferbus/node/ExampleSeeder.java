@@ -1,0 +1,65 @@
+package io.inferbus.node;
+
+import io.inferbus.controlplane.endpoints.Actor;
+import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers the example endpoint shipped in the jar ({@code examples/credit-scoring}) on a node's
+ * first start: the model, the endpoint, the blue deployment, and all traffic to blue.
+ */
+public final class ExampleSeeder {
+  private static final Logger LOG = LoggerFactory.getLogger(ExampleSeeder.class);
+  public static final String EXAMPLE = "examples/credit-scoring/";
+  public static final String MODEL_VERSION = "1";
+
+  private ExampleSeeder() {}
+
+  public static Future<String> seed(Vertx vertx, ControlPlaneService service) {
+    return vertx.executeBlocking(() -> {
+      JsonObject endpoint = SpecFiles.yaml(resource("endpoint.yml"));
+      JsonObject deployment = SpecFiles.yaml(resource("blue-deployment.yml"));
+      String modelPath = deployment.getJsonObject("model").getString("path");
+      byte[] model = bytes(modelPath.replaceFirst("^\\./", ""));
+      return new Object[] {endpoint, deployment, SpecFiles.modelNameOf(modelPath), model};
+    }).compose(parts -> {
+      JsonObject endpoint = (JsonObject) parts[0];
+      JsonObject deployment = (JsonObject) parts[1];
+      String modelName = (String) parts[2];
+      String endpointName = endpoint.getString("name");
+      String deploymentName = deployment.getString("name");
+      deployment.put("model", modelName + ":" + MODEL_VERSION);
+      return service.putModel(modelName, MODEL_VERSION, Buffer.buffer((byte[]) parts[3]), Actor.SYSTEM)
+          .compose(v -> service.putEndpoint(endpointName, endpoint, Actor.SYSTEM))
+          .compose(v -> service.putDeployment(endpointName, deploymentName, deployment, Actor.SYSTEM))
+          .compose(v -> service.patchEndpoint(endpointName,
+              new JsonObject().put("traffic", new JsonObject().put(deploymentName, 100)), Actor.SYSTEM))
+          .map(v -> {
+            LOG.info("registered the example endpoint '{}' (model {}:{}, deployment {})", endpointName, modelName,
+                MODEL_VERSION, deploymentName);
+            return endpointName;
+          });
+    });
+  }
+
+  private static String resource(String name) throws IOException {
+    return new String(bytes(name), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(String name) throws IOException {
+    try (InputStream in = ExampleSeeder.class.getClassLoader().getResourceAsStream(EXAMPLE + name)) {
+      if (in == null) {
+        throw new IOException(EXAMPLE + name + " is missing from the inferbus jar");
+      }
+      return in.readAllBytes();
+    }
+  }
+}

@@ -1,0 +1,339 @@
+package io.inferbus.node;
+
+import com.hazelcast.config.Config;
+import io.inferbus.controlplane.ControlPlaneOptions;
+import io.inferbus.controlplane.ControlPlaneVerticle;
+import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.deployment.agent.DeploymentNodeOptions;
+import io.inferbus.deployment.agent.DeploymentNodeVerticle;
+import io.inferbus.gateway.GatewayOptions;
+import io.inferbus.gateway.GatewayVerticle;
+import io.inferbus.node.cluster.ClusterSetup;
+import io.inferbus.node.tls.TlsMaterial;
+import io.inferbus.protocol.net.TlsServerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Inferbus node: a clustered Vert.x instance (Hazelcast) running the roles it was given, its
+ * management port, and the files callers read ({@code ports.json}, {@code client.json}). The
+ * embedded default and every node of a larger cluster start through here.
+ */
+public final class InferbusNode {
+  private static final Logger LOG = LoggerFactory.getLogger(InferbusNode.class);
+  public static final String PORTS_FILE = "ports.json";
+  public static final String CLIENT_FILE = "client.json";
+
+  private final NodeConfig config;
+  private Vertx vertx;
+  private String nodeId;
+  private TlsServerConfig tls;
+  private final List<String> deploymentIds = new ArrayList<>();
+  private GatewayVerticle gateway;
+  private DeploymentNodeVerticle agent;
+  private ControlPlaneVerticle controlPlane;
+  private ManagementServer management;
+  private int managementPort;
+  private volatile boolean ready;
+  private String adminToken;
+  private String exampleEndpoint;
+
+  private InferbusNode(NodeConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a node; the future completes once every role serves and the ports file is written. */
+  public static Future<InferbusNode> start(NodeConfig config) {
+    InferbusNode node = new InferbusNode(config);
+    return node.boot().map(node);
+  }
+
+  private Future<Void> boot() {
+    Path dataDir = config.dataDir().toAbsolutePath();
+    Config hazelcastConfig;
+    try {
+      Files.createDirectories(dataDir);
+      tls = TlsMaterial.loadOrCreate(dataDir.resolve("tls"), config.tlsCert(), config.tlsKey());
+      hazelcastConfig = ClusterSetup.load(config.clusterConfig(), config.embedded(), dataDir);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
+    String busHost = config.embedded() ? "127.0.0.1" : config.host();
+    VertxOptions options = new VertxOptions()
+        .setEventBusOptions(new EventBusOptions().setHost(busHost).setPort(0).setClusterPublicHost(busHost))
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    long t0 = System.nanoTime();
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(clusterManager)
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .buildClustered()
+        .compose(v -> {
+          vertx = v;
+          nodeId = clusterManager.getNodeId();
+          LOG.info("joined cluster '{}' as node {} in {} ms", hazelcastConfig.getClusterName(), nodeId,
+              (System.nanoTime() - t0) / 1_000_000);
+          return deployRoles(dataDir, clusterManager);
+        })
+        .compose(v -> {
+          management = new ManagementServer(vertx, registry, this::readiness);
+          return management.listen(config.host(), config.managementPort());
+        })
+        .compose(port -> {
+          managementPort = port;
+          return seedExampleIfFirstStart();
+        })
+        .compose(v -> writeClientFile(dataDir))
+        .compose(v -> warmTls(dataDir))
+        .compose(v -> vertx.<Void>executeBlocking(() -> {
+          writePortsFile(dataDir);
+          return null;
+        }))
+        .onSuccess(v -> ready = true)
+        .recover(e -> (vertx == null ? Future.<Void>succeededFuture() : vertx.close())
+            .transform(ignored -> Future.<Void>failedFuture(e)));
+  }
+
+  private Future<Void> deployRoles(Path dataDir, HazelcastClusterManager clusterManager) {
+    var hazelcast = clusterManager.getHazelcastInstance();
+    Future<Void> chain = Future.succeededFuture();
+    if (config.runs(Role.CONTROL_PLANE)) {
+      controlPlane = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions(config.host(),
+          config.controlPort(), tls, dataDir, this::scoringBaseUrl));
+      chain = chain.compose(v -> deploy(controlPlane));
+    }
+    if (config.runs(Role.DEPLOYMENT)) {
+      agent = new DeploymentNodeVerticle(hazelcast, new DeploymentNodeOptions(nodeId,
+          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors()));
+      chain = chain.compose(v -> deploy(agent));
+    }
+    if (config.runs(Role.GATEWAY)) {
+      gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
+          GatewayOptions.DEFAULT_MAX_BODY_BYTES));
+      chain = chain.compose(v -> deploy(gateway));
+    }
+    return chain;
+  }
+
+  private Future<Void> deploy(io.vertx.core.Deployable verticle) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions()).map(id -> {
+      deploymentIds.add(id);
+      return null;
+    });
+  }
+
+  private Future<Void> seedExampleIfFirstStart() {
+    if (controlPlane == null || !config.seedExample()) {
+      return Future.succeededFuture();
+    }
+    return controlPlane.service().isEmpty().compose(empty -> empty
+        ? ExampleSeeder.seed(vertx, controlPlane.service()).map(name -> {
+          exampleEndpoint = name;
+          return null;
+        })
+        : Future.<Void>succeededFuture());
+  }
+
+  /** client.json: control-plane URL, CA file and the admin token (issued once, kept after). */
+  private Future<Void> writeClientFile(Path dataDir) {
+    if (controlPlane == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      Path file = dataDir.resolve(CLIENT_FILE);
+      String token = null;
+      if (Files.exists(file)) {
+        token = new JsonObject(Files.readString(file)).getString("token");
+      }
+      return token;
+    }).compose(existing -> existing == null
+        ? Future.succeededFuture((String) null)
+        : controlPlane.auth().verify(existing).map(caller -> existing).otherwise((String) null))
+        .compose(token -> {
+          adminToken = token != null ? token
+              : controlPlane.auth().issue("admin", OperatorRole.ADMIN,
+                  io.inferbus.controlplane.auth.OperatorAuth.ADMIN_TOKEN_LIFETIME_SECONDS);
+          JsonObject client = new JsonObject()
+              .put("control_plane_url", controlPlaneUrl())
+              .put("ca_file", caFile(dataDir).toString())
+              .put("token", adminToken);
+          return vertx.executeBlocking(() -> {
+            writeAtomically(dataDir.resolve(CLIENT_FILE), client.encodePrettily(), true);
+            return null;
+          });
+        });
+  }
+
+  /** The first TLS handshake costs over a second; pay it before reporting ready, not on a caller. */
+  private Future<Void> warmTls(Path dataDir) {
+    if (gateway == null && controlPlane == null) {
+      return Future.succeededFuture();
+    }
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(caFile(dataDir).toString())));
+    List<Future<?>> calls = new ArrayList<>();
+    if (gateway != null) {
+      calls.add(get(client, gateway.actualPort(), "/v2/health/live", null));
+    }
+    if (controlPlane != null) {
+      calls.add(get(client, controlPlane.actualPort(), "/endpoints", adminToken));
+    }
+    return Future.join(calls).<Void>mapEmpty().eventually(client::close);
+  }
+
+  private static Future<Integer> get(HttpClient client, int port, String path, String token) {
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+        .setURI(path).setTimeout(30_000);
+    if (token != null) {
+      request.putHeader("authorization", "Bearer " + token);
+    }
+    return client.request(request)
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())));
+  }
+
+  private void writePortsFile(Path dataDir) throws IOException {
+    JsonObject ports = new JsonObject();
+    if (gateway != null) {
+      ports.put("gateway", gateway.actualPort());
+    }
+    if (controlPlane != null) {
+      ports.put("control", controlPlane.actualPort());
+    }
+    ports.put("management", managementPort);
+    ports.put("node_id", nodeId);
+    writeAtomically(dataDir.resolve(PORTS_FILE), ports.encodePrettily(), false);
+  }
+
+  private static void writeAtomically(Path file, String content, boolean secret) throws IOException {
+    Path tmp = secret
+        ? Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))
+        : Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+    Files.writeString(tmp, content + "\n");
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private JsonObject readiness() {
+    boolean gatewayReady = gateway == null || gateway.ready();
+    boolean agentSettled = agent == null || agent.settled();
+    JsonObject status = new JsonObject()
+        .put("ready", ready && gatewayReady && agentSettled)
+        .put("node_id", nodeId)
+        .put("started", ready);
+    if (gateway != null) {
+      status.put("gateway", gatewayReady);
+    }
+    if (agent != null) {
+      status.put("deployment", agentSettled);
+    }
+    if (controlPlane != null) {
+      status.put("control_plane", ready);
+    }
+    return status;
+  }
+
+  /**
+   * Stops cleanly: the management port closes, the gateway stops taking requests and finishes those
+   * in flight, instances stop, the store closes, then the node leaves the cluster. Blocking: call it
+   * from a thread that is not Vert.x's (a shutdown thread, a test).
+   */
+  public void stopAndWait(long timeout, TimeUnit unit) throws Exception {
+    if (vertx == null) {
+      return;
+    }
+    ready = false;
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    Future<Void> chain = management == null ? Future.succeededFuture() : management.close();
+    // undeploy in reverse order of start: gateway first, control plane last
+    for (int i = deploymentIds.size() - 1; i >= 0; i--) {
+      String id = deploymentIds.get(i);
+      chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    chain.toCompletionStage().toCompletableFuture().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    // Closing Vert.x last, from this thread: a continuation on one of its contexts would outlive it.
+    vertx.close().toCompletionStage().toCompletableFuture()
+        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    vertx = null;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public int gatewayPort() {
+    return gateway.actualPort();
+  }
+
+  public int controlPort() {
+    return controlPlane.actualPort();
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  /** The primary key of an endpoint (for the welcome message); fails if there is no such endpoint. */
+  public Future<String> exampleKey(String endpoint) {
+    return controlPlane.service().keys(endpoint).map(r -> r.body().getString("primaryKey"));
+  }
+
+  /** The example endpoint's name when this start registered it, else null. */
+  public String seededExampleEndpoint() {
+    return exampleEndpoint;
+  }
+
+  public Path caFile() {
+    return caFile(config.dataDir().toAbsolutePath());
+  }
+
+  public String scoringBaseUrl() {
+    return gateway == null ? "https://127.0.0.1:" + NodeConfig.DEFAULT_GATEWAY_PORT
+        : "https://" + displayHost() + ":" + gateway.actualPort();
+  }
+
+  public String controlPlaneUrl() {
+    return "https://" + displayHost() + ":" + controlPlane.actualPort();
+  }
+
+  private String displayHost() {
+    return config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+  }
+
+  private Path caFile(Path dataDir) {
+    return config.tlsCert() != null ? config.tlsCert() : dataDir.resolve("tls").resolve(TlsMaterial.CA_CERT);
+  }
+}

@@ -1,0 +1,41 @@
+package io.inferbus.node;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** The roles a node can run. */
+public enum Role {
+  GATEWAY,
+  DEPLOYMENT,
+  CONTROL_PLANE;
+
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Parses "gateway,deployment,control-plane". */
+  public static Set<Role> parse(String list) {
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
+    for (String part : list.split(",")) {
+      String name = part.trim();
+      if (name.isEmpty()) {
+        continue;
+      }
+      Role match = null;
+      for (Role r : values()) {
+        if (r.cliName().equals(name)) {
+          match = r;
+        }
+      }
+      if (match == null) {
+        throw new IllegalArgumentException("unknown role '" + name + "': use gateway, deployment, control-plane");
+      }
+      roles.add(match);
+    }
+    if (roles.isEmpty()) {
+      throw new IllegalArgumentException("no role given: use gateway, deployment, control-plane");
+    }
+    return roles;
+  }
+}

@@ -1,0 +1,58 @@
+package io.inferbus.node.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Builds the Hazelcast configuration of a node from {@code cluster.xml}. */
+public final class ClusterSetup {
+  private static final String CLUSTER_ID_FILE = "cluster-id";
+
+  private ClusterSetup() {}
+
+  /**
+   * Loads the given XML file, or the built-in {@code cluster.xml}. For the embedded default the
+   * cluster is named after the data directory's own random id, so two embedded nodes on one host
+   * never merge.
+   */
+  public static Config load(Path file, boolean embedded, Path dataDir) throws IOException {
+    Config config;
+    if (file != null) {
+      try (InputStream in = Files.newInputStream(file)) {
+        config = new XmlConfigBuilder(in).build();
+      }
+    } else {
+      try (InputStream in = ClusterSetup.class.getResourceAsStream("/cluster.xml")) {
+        if (in == null) {
+          throw new IOException("cluster.xml is missing from the inferbus jar");
+        }
+        config = new XmlConfigBuilder(in).build();
+      }
+    }
+    if (embedded) {
+      config.setClusterName("inferbus-" + clusterId(dataDir));
+      // A single member on loopback: nobody to wait for before forming the cluster.
+      config.setProperty("hazelcast.wait.seconds.before.join", "0");
+      config.setProperty("hazelcast.max.join.seconds", "2");
+    }
+    return config;
+  }
+
+  private static String clusterId(Path dataDir) throws IOException {
+    Path file = dataDir.resolve(CLUSTER_ID_FILE);
+    if (Files.exists(file)) {
+      return Files.readString(file).trim();
+    }
+    byte[] id = new byte[6];
+    new SecureRandom().nextBytes(id);
+    String hex = HexFormat.of().formatHex(id);
+    Files.createDirectories(dataDir);
+    Files.writeString(file, hex + "\n");
+    return hex;
+  }
+}

@@ -1,0 +1,128 @@
+package io.inferbus.controlplane;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.controlplane.api.ManagementApi;
+import io.inferbus.controlplane.auth.OperatorAuth;
+import io.inferbus.controlplane.auth.SigningKeys;
+import io.inferbus.controlplane.endpoints.ClusterPublisher;
+import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.registry.ModelBlobs;
+import io.inferbus.controlplane.store.KeyVault;
+import io.inferbus.controlplane.store.Store;
+import io.inferbus.protocol.Addresses;
+import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.state.InstanceState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control-plane role: opens the store, republishes it to the cluster, serves the management
+ * API over HTTPS and hands model files to nodes that lack them.
+ */
+public final class ControlPlaneVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneVerticle.class);
+
+  private final HazelcastInstance hazelcast;
+  private final ControlPlaneOptions options;
+  private Store store;
+  private WorkerExecutor storeThread;
+  private ControlPlaneService service;
+  private OperatorAuth auth;
+  private ClusterMapView<InstanceState> instances;
+  private MessageConsumer<String> modelFetch;
+  private HttpServer server;
+
+  public ControlPlaneVerticle(HazelcastInstance hazelcast, ControlPlaneOptions options) {
+    this.hazelcast = hazelcast;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    Path dataDir = options.dataDir();
+    // One thread owns the store: operations are serialized and never block an event loop.
+    storeThread = vertx.createSharedWorkerExecutor("inferbus-store", 1);
+    return storeThread.executeBlocking(() -> {
+      store = Store.open(dataDir);
+      KeyVault vault = KeyVault.open(dataDir.resolve("secrets").resolve("vault.key"));
+      SigningKeys keys = SigningKeys.loadOrCreate(dataDir.resolve("secrets"));
+      return new Object[] {vault, keys};
+    }).compose(loaded -> {
+      KeyVault vault = (KeyVault) loaded[0];
+      SigningKeys keys = (SigningKeys) loaded[1];
+      auth = new OperatorAuth(vertx, keys);
+      instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {});
+      service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
+          new ClusterPublisher(hazelcast, context), storeThread, instances::entries, options.scoringBaseUrl());
+      return instances.start();
+    }).compose(v -> service.republishAll())
+        .compose(v -> {
+          modelFetch = vertx.eventBus().consumer(Addresses.MODEL_FETCH, this::serveModel);
+          return modelFetch.completion();
+        })
+        .compose(v -> {
+          server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
+          return server.requestHandler(new ManagementApi(vertx, service, auth).router()).listen();
+        })
+        .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (instances != null) {
+      instances.stop();
+    }
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    return closed
+        .eventually(() -> modelFetch == null ? Future.succeededFuture() : modelFetch.unregister())
+        .eventually(() -> storeThread.executeBlocking(() -> {
+          if (store != null) {
+            store.close();
+          }
+          return null;
+        }))
+        .eventually(() -> storeThread.close());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Service for in-process callers (the node bootstrap registers the example through it). */
+  public ControlPlaneService service() {
+    return service;
+  }
+
+  public OperatorAuth auth() {
+    return auth;
+  }
+
+  private void serveModel(Message<String> request) {
+    String sha256 = request.body();
+    vertx.executeBlocking(() -> {
+      Path file = service.modelFile(sha256);
+      return file == null ? null : Buffer.buffer(Files.readAllBytes(file));
+    }, false).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("cannot read model {}", sha256, ar.cause());
+        request.fail(FailureKind.INTERNAL.eventBusCode(), "cannot read model " + sha256);
+      } else if (ar.result() == null) {
+        request.fail(FailureKind.NOT_FOUND.eventBusCode(), "no model with sha256 " + sha256);
+      } else {
+        request.reply(ar.result());
+      }
+    });
+  }
+}

@@ -1,0 +1,196 @@
+package io.inferbus.controlplane.api;
+
+import io.inferbus.controlplane.ControlPlaneOptions;
+import io.inferbus.controlplane.auth.OperatorAuth;
+import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.endpoints.Actor;
+import io.inferbus.controlplane.endpoints.ApiResult;
+import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management REST API: every route in one place, each with the least role it needs. Errors are
+ * ARM-style {@code {"error": {"code", "message", "target"}}}.
+ */
+public final class ManagementApi {
+  private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+  private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final String CALLER = "inferbus.caller";
+  private static final String REQUEST_ID = "inferbus.request-id";
+
+  private final Vertx vertx;
+  private final ControlPlaneService service;
+  private final OperatorAuth auth;
+
+  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth) {
+    this.vertx = vertx;
+    this.service = service;
+    this.auth = auth;
+  }
+
+  public Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(this::requestId);
+    BodyHandler json = BodyHandler.create(false).setBodyLimit(ControlPlaneOptions.MAX_JSON_BYTES);
+    BodyHandler model = BodyHandler.create(false).setBodyLimit(ControlPlaneOptions.MAX_MODEL_BYTES);
+
+    route(r.get("/models"), OperatorRole.READER, ctx -> service.listModels());
+    r.put("/models/:name/versions/:version").handler(model);
+    route(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN,
+        ctx -> service.putModel(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));
+    route(r.get("/models/:name/versions/:version"), OperatorRole.READER,
+        ctx -> service.getModel(ctx.pathParam("name"), ctx.pathParam("version")));
+
+    route(r.get("/endpoints"), OperatorRole.READER, ctx -> service.listEndpoints());
+    r.route("/endpoints/*").handler(json);
+    route(r.put("/endpoints/:e"), OperatorRole.ADMIN,
+        ctx -> service.putEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    route(r.get("/endpoints/:e"), OperatorRole.READER, ctx -> service.getEndpoint(ctx.pathParam("e")));
+    route(r.patch("/endpoints/:e"), OperatorRole.OPERATOR,
+        ctx -> service.patchEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    route(r.delete("/endpoints/:e"), OperatorRole.ADMIN, ctx -> service.deleteEndpoint(ctx.pathParam("e"), actor(ctx)));
+    route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> service.keys(ctx.pathParam("e")));
+    route(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR,
+        ctx -> service.regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));
+
+    route(r.get("/endpoints/:e/deployments"), OperatorRole.READER,
+        ctx -> service.listDeployments(ctx.pathParam("e")));
+    route(r.put("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
+        ctx -> service.putDeployment(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
+    route(r.get("/endpoints/:e/deployments/:d"), OperatorRole.READER,
+        ctx -> service.getDeployment(ctx.pathParam("e"), ctx.pathParam("d")));
+    route(r.patch("/endpoints/:e/deployments/:d"), OperatorRole.OPERATOR,
+        ctx -> service.patchDeployment(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
+    route(r.delete("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
+        ctx -> service.deleteDeployment(ctx.pathParam("e"), ctx.pathParam("d"), actor(ctx)));
+
+    route(r.get("/audit"), OperatorRole.READER, ctx -> service.audit(since(ctx), 1000));
+
+    r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
+        "no route " + ctx.request().method() + " " + ctx.request().path())));
+    r.route().failureHandler(this::failure);
+    return r;
+  }
+
+  private void route(io.vertx.ext.web.Route route, OperatorRole role, Function<RoutingContext, Future<ApiResult>> op) {
+    route.handler(ctx -> authenticate(ctx, role)
+        .compose(v -> {
+          try {
+            return op.apply(ctx);
+          } catch (InferbusException e) {
+            return Future.failedFuture(e);
+          }
+        })
+        .onSuccess(result -> ctx.response().setStatusCode(result.status())
+            .putHeader("content-type", "application/json").end(result.body().toBuffer()))
+        .onFailure(e -> error(ctx, e)));
+  }
+
+  private Future<Void> authenticate(RoutingContext ctx, OperatorRole needed) {
+    String header = ctx.request().getHeader("authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Future.failedFuture(new InferbusException(FailureKind.UNAUTHORIZED,
+          "missing credentials: send 'Authorization: Bearer <token>' (the admin token is in client.json)"));
+    }
+    return auth.verify(header.substring(7).trim()).compose(caller -> {
+      if (!caller.role().includes(needed)) {
+        return Future.failedFuture(new InferbusException(FailureKind.FORBIDDEN, "this call needs role '"
+            + needed.claim() + "'; the token of '" + caller.subject() + "' has '" + caller.role().claim() + "'"));
+      }
+      ctx.put(CALLER, caller);
+      return Future.succeededFuture();
+    });
+  }
+
+  private static Actor actor(RoutingContext ctx) {
+    OperatorAuth.Caller caller = ctx.get(CALLER);
+    return new Actor(caller.subject(), ctx.get(REQUEST_ID));
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    var buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      Object value = buffer.toJson();
+      if (value instanceof JsonObject o) {
+        return o;
+      }
+    } catch (DecodeException e) {
+      throw new InferbusException(FailureKind.BAD_INPUT, "malformed JSON: " + e.getMessage());
+    }
+    throw new InferbusException(FailureKind.BAD_INPUT, "the body must be a JSON object");
+  }
+
+  private static long since(RoutingContext ctx) {
+    String since = ctx.queryParams().get("since");
+    if (since == null) {
+      return 0;
+    }
+    try {
+      return Instant.parse(since).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new InferbusException(FailureKind.BAD_INPUT, "since must be an ISO-8601 instant such as "
+          + "2026-01-31T12:00:00Z, got '" + since + "'", "since");
+    }
+  }
+
+  private void requestId(RoutingContext ctx) {
+    String given = ctx.request().getHeader("x-request-id");
+    String id = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader("x-request-id", id);
+    ctx.next();
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.failure() instanceof InferbusException e) {
+      error(ctx, e);
+    } else if (ctx.statusCode() == 413) {
+      error(ctx, new InferbusException(FailureKind.TOO_LARGE, "the body is too large for "
+          + ctx.request().path()));
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error(ctx, new InferbusException(FailureKind.BAD_INPUT, "bad request"));
+    } else {
+      error(ctx, ctx.failure());
+    }
+  }
+
+  private void error(RoutingContext ctx, Throwable failure) {
+    InferbusException e;
+    if (failure instanceof InferbusException ie) {
+      e = ie;
+      LOG.info("request {} {} {}: {} {}", ctx.<String>get(REQUEST_ID), ctx.request().method(), ctx.request().path(),
+          e.kind().httpStatus(), e.getMessage());
+    } else {
+      LOG.error("request {} {} {} failed", ctx.<String>get(REQUEST_ID), ctx.request().method(), ctx.request().path(),
+          failure);
+      e = new InferbusException(FailureKind.INTERNAL, "internal error; request id " + ctx.get(REQUEST_ID));
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    JsonObject error = new JsonObject().put("code", e.kind().code()).put("message", e.getMessage());
+    if (e.target() != null) {
+      error.put("target", e.target());
+    }
+    ctx.response().setStatusCode(e.kind().httpStatus()).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", error).toBuffer());
+  }
+}
