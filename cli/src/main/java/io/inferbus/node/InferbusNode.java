@@ -9,6 +9,7 @@ import io.inferbus.deployment.agent.DeploymentNodeVerticle;
 import io.inferbus.gateway.GatewayOptions;
 import io.inferbus.gateway.GatewayVerticle;
 import io.inferbus.node.cluster.ClusterSetup;
+import io.inferbus.node.cluster.DeploymentsSettled;
 import io.inferbus.node.tls.TlsMaterial;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -58,6 +59,8 @@ public final class InferbusNode {
   private ManagementServer management;
   private int managementPort;
   private volatile boolean ready;
+  private volatile boolean deploymentsSettled;
+  private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
   private String adminToken;
   private String exampleEndpoint;
 
@@ -83,7 +86,7 @@ public final class InferbusNode {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
-    String busHost = config.embedded() ? "127.0.0.1" : config.host();
+    String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(busHost).setPort(0).setClusterPublicHost(busHost))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
@@ -110,6 +113,7 @@ public final class InferbusNode {
         })
         .compose(v -> writeClientFile(dataDir))
         .compose(v -> warmTls(dataDir))
+        .compose(v -> awaitDeploymentsSettled(clusterManager.getHazelcastInstance(), DEPLOYMENTS_SETTLE_MS))
         .compose(v -> vertx.<Void>executeBlocking(() -> {
           writePortsFile(dataDir);
           return null;
@@ -117,6 +121,18 @@ public final class InferbusNode {
         .onSuccess(v -> ready = true)
         .recover(e -> (vertx == null ? Future.<Void>succeededFuture() : vertx.close())
             .transform(ignored -> Future.<Void>failedFuture(e)));
+  }
+
+  /** The address other members reach this node's event bus at: the listen host, or this host's address. */
+  private static String clusterHost(String host) {
+    if (!host.equals("0.0.0.0")) {
+      return host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      return "127.0.0.1";
+    }
   }
 
   private Future<Void> deployRoles(Path dataDir, HazelcastClusterManager clusterManager) {
@@ -189,6 +205,36 @@ public final class InferbusNode {
         });
   }
 
+  /**
+   * On a node with the deployment role, waits (up to a deadline) until every deployment's instances
+   * have loaded or failed, so that "serving" means the models answer. Past the deadline the node
+   * starts anyway; /health/ready tells the rest.
+   */
+  private Future<Void> awaitDeploymentsSettled(com.hazelcast.core.HazelcastInstance hazelcast, long timeoutMs) {
+    if (agent == null) {
+      return Future.succeededFuture();
+    }
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Runnable[] poll = new Runnable[1];
+    poll[0] = () -> vertx.executeBlocking(() -> DeploymentsSettled.check(hazelcast)).onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        deploymentsSettled = true;
+        done.complete();
+      } else if (System.currentTimeMillis() > deadline) {
+        LOG.warn("deployments still loading after {} ms; serving anyway", timeoutMs);
+        done.complete();
+      } else {
+        vertx.setTimer(100, t -> poll[0].run());
+      }
+    });
+    poll[0].run();
+    // keep /health/ready current without blocking its event loop
+    vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> DeploymentsSettled.check(hazelcast))
+        .onSuccess(settled -> deploymentsSettled = settled));
+    return done.future();
+  }
+
   /** The first TLS handshake costs over a second; pay it before reporting ready, not on a caller. */
   private Future<Void> warmTls(Path dataDir) {
     if (gateway == null && controlPlane == null) {
@@ -241,7 +287,7 @@ public final class InferbusNode {
 
   private JsonObject readiness() {
     boolean gatewayReady = gateway == null || gateway.ready();
-    boolean agentSettled = agent == null || agent.settled();
+    boolean agentSettled = agent == null || deploymentsSettled;
     JsonObject status = new JsonObject()
         .put("ready", ready && gatewayReady && agentSettled)
         .put("node_id", nodeId)

@@ -127,15 +127,15 @@ public final class ManagementApi {
     if (buffer == null || buffer.length() == 0) {
       return new JsonObject();
     }
+    String text = buffer.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+    if (!text.startsWith("{")) {
+      throw new InferbusException(FailureKind.BAD_INPUT, "the body must be a JSON object");
+    }
     try {
-      Object value = buffer.toJson();
-      if (value instanceof JsonObject o) {
-        return o;
-      }
+      return new JsonObject(text);
     } catch (DecodeException e) {
       throw new InferbusException(FailureKind.BAD_INPUT, "malformed JSON: " + e.getMessage());
     }
-    throw new InferbusException(FailureKind.BAD_INPUT, "the body must be a JSON object");
   }
 
   private static long since(RoutingContext ctx) {

@@ -6,7 +6,6 @@ import io.inferbus.deployment.modelcache.ModelCache;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.state.DeploymentState;
-import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
@@ -54,12 +53,6 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     running.values().forEach(list -> list.forEach(i -> stops.add(i.stop())));
     running.clear();
     return Future.join(stops);
-  }
-
-  /** True when no instance of this node is still loading. */
-  public boolean settled() {
-    return running.values().stream().flatMap(List::stream)
-        .noneMatch(i -> InstanceState.LOADING.equals(i.state()));
   }
 
   private void reconcile() {
