@@ -40,6 +40,10 @@ public final class OperatorAuth {
 
   /** A token for {@code subject} with {@code role}, valid for {@code lifetimeSeconds}. */
   public String issue(String subject, OperatorRole role, int lifetimeSeconds) {
+    if (lifetimeSeconds <= 0) {
+      // Vert.x leaves "exp" out for a lifetime <= 0, which would make a token that never expires.
+      throw new IllegalArgumentException("token lifetime must be positive, got " + lifetimeSeconds + " s");
+    }
     return jwt.generateToken(
         new JsonObject().put("roles", new JsonArray().add(role.claim())),
         new JWTOptions()

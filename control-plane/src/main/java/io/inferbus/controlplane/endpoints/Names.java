@@ -10,7 +10,7 @@ public final class Names {
   private static final Pattern RESOURCE = Pattern.compile("[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,31}");
   /** Models: 1–64 characters of letters, digits, '.', '_' and '-', starting with a letter or digit. */
   private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  /** Model versions: 1–32 characters of letters, digits, '.', '_' and '-'. */
+  /** Model versions: 1–32 characters of letters, digits, '.', '_' and '-', starting with a letter or digit. */
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
 
   private Names() {}
@@ -26,11 +26,13 @@ public final class Names {
   }
 
   public static String model(String name) {
-    return check(name, MODEL, "model", "1-64 characters of letters, digits, '.', '_' and '-'");
+    return check(name, MODEL, "model",
+        "1-64 characters of letters, digits, '.', '_' and '-', starting with a letter or digit");
   }
 
   public static String version(String version) {
-    return check(version, VERSION, "model version", "1-32 characters of letters, digits, '.', '_' and '-'");
+    return check(version, VERSION, "model version",
+        "1-32 characters of letters, digits, '.', '_' and '-', starting with a letter or digit");
   }
 
   private static String check(String value, Pattern pattern, String what, String rule) {

@@ -36,7 +36,17 @@ public final class KeyVault {
       Files.writeString(tmp, Base64.getEncoder().encodeToString(k));
       Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
-    return new KeyVault(Base64.getDecoder().decode(Files.readString(file).trim()));
+    byte[] key;
+    try {
+      key = Base64.getDecoder().decode(Files.readString(file).trim());
+    } catch (IllegalArgumentException e) {
+      key = new byte[0];
+    }
+    if (key.length != 32) {
+      throw new IOException("the vault key file " + file + " is not a base64 AES-256 key (32 bytes); "
+          + "restore it from a backup: without it, stored endpoint keys cannot be read");
+    }
+    return new KeyVault(key);
   }
 
   public String encrypt(String plain) {
@@ -61,7 +71,8 @@ public final class KeyVault {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, in, 0, 12));
       return new String(c.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      // IllegalArgumentException: not base64, or shorter than the IV
       throw new IllegalStateException("a stored secret does not decrypt with this data directory's vault key", e);
     }
   }

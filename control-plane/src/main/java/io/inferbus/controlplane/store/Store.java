@@ -171,7 +171,9 @@ public final class Store implements AutoCloseable {
       T result = work.call();
       connection.commit();
       return result;
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // Throwable, not Exception: on an Error the finally below would otherwise re-enable auto-commit,
+      // which commits the half-done transaction.
       connection.rollback();
       throw e;
     } finally {
