@@ -139,7 +139,12 @@ abstract class ElementBuffer {
         a = Arrays.copyOf(a, size * 2);
       }
       float v = p.getFloatValue();
-      a[size++] = datatype == DataType.FP16 ? HalfFloat.toFp16Bits(v) : HalfFloat.toBf16Bits(v);
+      short bits = datatype == DataType.FP16 ? HalfFloat.toFp16Bits(v) : HalfFloat.toBf16Bits(v);
+      int infinity = datatype == DataType.FP16 ? 0x7C00 : 0x7F80;
+      if ((bits & 0x7FFF) == infinity) { // beyond the type's range (65504 for FP16), as FP32 refuses 1e39
+        throw wrongValue(p);
+      }
+      a[size++] = bits;
     }
 
     @Override

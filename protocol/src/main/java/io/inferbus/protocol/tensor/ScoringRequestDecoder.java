@@ -34,6 +34,14 @@ public final class ScoringRequestDecoder {
    * one-input model, or {@code {"input_data": {"<input>": <nested array>, ...}}}.
    */
   public List<Tensor> decodeAzure(Buffer body) {
+    try {
+      return readAzure(body);
+    } catch (InferbusException e) {
+      throw withSignature(e);
+    }
+  }
+
+  private List<Tensor> readAzure(Buffer body) {
     try (JsonParser p = TensorJson.FACTORY.createParser(body.getBytes())) {
       expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object such as "
           + example());
@@ -64,6 +72,14 @@ public final class ScoringRequestDecoder {
 
   /** Open Inference Protocol JSON request. */
   public InferenceRequest decodeOpenInference(Buffer body) {
+    try {
+      return readOpenInference(body);
+    } catch (InferbusException e) {
+      throw withSignature(e);
+    }
+  }
+
+  private InferenceRequest readOpenInference(Buffer body) {
     try (JsonParser p = TensorJson.FACTORY.createParser(body.getBytes())) {
       expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object with \"inputs\"");
       String id = null;
@@ -81,7 +97,7 @@ public final class ScoringRequestDecoder {
             expect(t == JsonToken.START_ARRAY, "\"inputs\" must be an array of tensors");
             tensors = new ArrayList<>();
             while (p.nextToken() != JsonToken.END_ARRAY) {
-              tensors.add(readOpenInferenceInput(p));
+              tensors.add(readOpenInferenceInput(p, false));
             }
           }
           case "outputs" -> outputs = readRequestedOutputs(p);
@@ -141,7 +157,8 @@ public final class ScoringRequestDecoder {
     return new Tensor(spec.name(), spec.datatype(), shape, buffer.toArray());
   }
 
-  private Tensor readOpenInferenceInput(JsonParser p) throws IOException {
+  /** {@code reordered}: the object was already rebuilt with data last; never rebuild it again. */
+  private Tensor readOpenInferenceInput(JsonParser p, boolean reordered) throws IOException {
     expect(p.currentToken() == JsonToken.START_OBJECT, "each of \"inputs\" must be an object with name, shape, datatype, data");
     String name = null;
     long[] shape = null;
@@ -171,6 +188,10 @@ public final class ScoringRequestDecoder {
         }
         case "data" -> {
           if (name == null || declared == null) {
+            if (reordered) { // name or datatype is absent altogether: refused below
+              p.skipChildren();
+              continue;
+            }
             // Clients put name and datatype first; for the rare one that does not, re-read the
             // object in that order (small cost, only on this path).
             return reorderAndRead(p, name, shape, declared);
@@ -192,13 +213,32 @@ public final class ScoringRequestDecoder {
     if (data == null) {
       throw badInput("input '" + name + "' has no \"data\"");
     }
-    long count = Tensor.elementCount(shape);
+    long count = exactElementCount(shape);
     if (count != data.length()) {
-      throw badInput("input '" + name + "' has shape " + java.util.Arrays.toString(shape) + " (" + count
-          + " elements) but " + data.length() + " data elements");
+      throw badInput("input '" + name + "' has shape " + java.util.Arrays.toString(shape) + " ("
+          + (count < 0 ? "more than " + Long.MAX_VALUE : count) + " elements) but " + data.length()
+          + " data elements");
     }
     checkShape(spec(name), shape);
     return new Tensor(name, declared, shape, data.data());
+  }
+
+  /** The number of elements of a shape, or -1 when it does not fit in a long. */
+  private static long exactElementCount(long[] shape) {
+    for (long d : shape) {
+      if (d == 0) {
+        return 0;
+      }
+    }
+    long n = 1;
+    try {
+      for (long d : shape) {
+        n = Math.multiplyExact(n, d);
+      }
+    } catch (ArithmeticException e) {
+      return -1;
+    }
+    return n;
   }
 
   private Tensor reorderAndRead(JsonParser p, String name, long[] shape, DataType declared) throws IOException {
@@ -239,7 +279,7 @@ public final class ScoringRequestDecoder {
     input.put("data", dataValue);
     try (JsonParser again = TensorJson.FACTORY.createParser(input.encode())) {
       again.nextToken();
-      return readOpenInferenceInput(again);
+      return readOpenInferenceInput(again, true);
     }
   }
 
@@ -334,9 +374,12 @@ public final class ScoringRequestDecoder {
   }
 
   private void checkAllInputsGiven(List<Tensor> tensors) {
-    Set<String> given = tensors.stream().map(Tensor::name).collect(Collectors.toSet());
-    if (given.size() != tensors.size()) {
-      throw badInput("an input is given twice; the model expects " + signature());
+    Set<String> given = new HashSet<>();
+    for (Tensor t : tensors) {
+      if (!given.add(t.name())) {
+        throw new InferbusException(FailureKind.BAD_INPUT,
+            "input '" + t.name() + "' is given twice; the model expects " + signature(), t.name());
+      }
     }
     List<String> missing = inputs.stream().map(TensorSpec::name).filter(n -> !given.contains(n)).toList();
     if (!missing.isEmpty()) {
@@ -349,6 +392,18 @@ public final class ScoringRequestDecoder {
   /** The model's inputs, for messages: {@code features: FP32 [-1, 6]; mask: BOOL [-1]}. */
   public String signature() {
     return inputs.stream().map(TensorSpec::describe).collect(Collectors.joining("; "));
+  }
+
+  /**
+   * Every refusal names the expected signature: a message that names no input's spec gets the
+   * model's whole signature appended (malformed JSON, stray fields, element values, ...).
+   */
+  private InferbusException withSignature(InferbusException e) {
+    String message = e.getMessage();
+    if (inputs.isEmpty() || inputs.stream().anyMatch(s -> message.contains(s.describe()))) {
+      return e;
+    }
+    return new InferbusException(e.kind(), message + "; the model expects " + signature(), e.target());
   }
 
   private String example() {

@@ -104,7 +104,9 @@ class ElementValueRefusalTest {
   void elementIndexCountsAcrossRows() {
     ScoringRequestDecoder d = decoder(spec("pixels", DataType.UINT8, -1, 2));
     InferbusException e = assertBadInput(() -> d.decodeAzure(json("{'input_data': [[1, 2], [3, 300]]}")));
-    assertEquals("input 'pixels' is UINT8 but element 3 is 300", e.getMessage());
+    assertEquals("input 'pixels' is UINT8 but element 3 is 300; the model expects pixels: UINT8 [-1, 2]",
+        e.getMessage());
+    assertEquals("pixels", e.target());
   }
 
   @Test
