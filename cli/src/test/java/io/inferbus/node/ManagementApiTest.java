@@ -127,6 +127,9 @@ class ManagementApiTest {
     assertError(node.https.send("PUT", node.control() + "/endpoints/credit", token, "application/json",
         "{not json".getBytes(StandardCharsets.UTF_8)), 400, "malformed JSON");
     assertError(node.https.get(node.control() + "/endpoints", null), 401, "missing credentials");
+    // an upload without a token is refused before its body is read (not 413, not buffered)
+    assertError(node.https.send("PUT", node.control() + "/models/big/versions/1", null, "application/octet-stream",
+        new byte[(int) (io.inferbus.controlplane.ControlPlaneOptions.MAX_MODEL_BYTES / 16)]), 401, "missing credentials");
     assertError(node.https.get(node.control() + "/endpoints", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."), 401,
         "not valid");
     // the refused calls changed nothing: the example still routes all traffic to blue

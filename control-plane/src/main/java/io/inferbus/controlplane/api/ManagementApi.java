@@ -46,18 +46,13 @@ public final class ManagementApi {
   public Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::requestId);
-    BodyHandler json = BodyHandler.create(false).setBodyLimit(ControlPlaneOptions.MAX_JSON_BYTES);
-    BodyHandler model = BodyHandler.create(false).setBodyLimit(ControlPlaneOptions.MAX_MODEL_BYTES);
-
     route(r.get("/models"), OperatorRole.READER, ctx -> service.listModels());
-    r.put("/models/:name/versions/:version").handler(model);
-    route(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN,
+    route(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN, ControlPlaneOptions.MAX_MODEL_BYTES,
         ctx -> service.putModel(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));
     route(r.get("/models/:name/versions/:version"), OperatorRole.READER,
         ctx -> service.getModel(ctx.pathParam("name"), ctx.pathParam("version")));
 
     route(r.get("/endpoints"), OperatorRole.READER, ctx -> service.listEndpoints());
-    r.route("/endpoints/*").handler(json);
     route(r.put("/endpoints/:e"), OperatorRole.ADMIN,
         ctx -> service.putEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
     route(r.get("/endpoints/:e"), OperatorRole.READER, ctx -> service.getEndpoint(ctx.pathParam("e")));
@@ -88,7 +83,19 @@ public final class ManagementApi {
   }
 
   private void route(io.vertx.ext.web.Route route, OperatorRole role, Function<RoutingContext, Future<ApiResult>> op) {
-    route.handler(ctx -> authenticate(ctx, role)
+    route(route, role, ControlPlaneOptions.MAX_JSON_BYTES, op);
+  }
+
+  /**
+   * A route: the caller is authenticated before its body is read (an unauthenticated caller cannot
+   * make the node buffer a large upload), then the body is read within {@code maxBody}, then the
+   * operation runs.
+   */
+  private void route(io.vertx.ext.web.Route route, OperatorRole role, long maxBody,
+      Function<RoutingContext, Future<ApiResult>> op) {
+    route.handler(new AuthenticateBeforeBody(role));
+    route.handler(BodyHandler.create(false).setBodyLimit(maxBody));
+    route.handler(ctx -> Future.<Void>succeededFuture()
         .compose(v -> {
           try {
             return op.apply(ctx);
@@ -99,6 +106,32 @@ public final class ManagementApi {
         .onSuccess(result -> ctx.response().setStatusCode(result.status())
             .putHeader("content-type", "application/json").end(result.body().toBuffer()))
         .onFailure(e -> error(ctx, e)));
+  }
+
+  /**
+   * Checks the token before any of the body is read. Vert.x Web orders a route's handlers by kind
+   * and puts body handlers before authentication; marking this one a platform handler lets it run
+   * first, so a caller without a valid token cannot make the node buffer an upload.
+   */
+  private final class AuthenticateBeforeBody implements io.vertx.ext.web.handler.PlatformHandler {
+    private final OperatorRole role;
+
+    AuthenticateBeforeBody(OperatorRole role) {
+      this.role = role;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+      ctx.request().pause();
+      authenticate(ctx, role).onComplete(ar -> {
+        ctx.request().resume();
+        if (ar.succeeded()) {
+          ctx.next();
+        } else {
+          error(ctx, ar.cause());
+        }
+      });
+    }
   }
 
   private Future<Void> authenticate(RoutingContext ctx, OperatorRole needed) {
