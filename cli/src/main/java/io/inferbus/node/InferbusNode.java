@@ -101,7 +101,7 @@ public final class InferbusNode {
           nodeId = clusterManager.getNodeId();
           LOG.info("joined cluster '{}' as node {} in {} ms", hazelcastConfig.getClusterName(), nodeId,
               (System.nanoTime() - t0) / 1_000_000);
-          return deployRoles(dataDir, clusterManager);
+          return deployRoles(dataDir, clusterManager, registry);
         })
         .compose(v -> {
           management = new ManagementServer(vertx, registry, this::readiness);
@@ -135,7 +135,8 @@ public final class InferbusNode {
     }
   }
 
-  private Future<Void> deployRoles(Path dataDir, HazelcastClusterManager clusterManager) {
+  private Future<Void> deployRoles(Path dataDir, HazelcastClusterManager clusterManager,
+      PrometheusMeterRegistry registry) {
     var hazelcast = clusterManager.getHazelcastInstance();
     Future<Void> chain = Future.succeededFuture();
     if (config.runs(Role.CONTROL_PLANE)) {
@@ -145,7 +146,7 @@ public final class InferbusNode {
     }
     if (config.runs(Role.DEPLOYMENT)) {
       agent = new DeploymentNodeVerticle(hazelcast, new DeploymentNodeOptions(nodeId,
-          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors()));
+          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry));
       chain = chain.compose(v -> deploy(agent));
     }
     if (config.runs(Role.GATEWAY)) {

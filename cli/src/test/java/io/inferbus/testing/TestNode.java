@@ -70,6 +70,83 @@ public final class TestNode implements AutoCloseable {
     });
   }
 
+  /** The test models built by testdata/build-test-models.py. */
+  public static final Path TEST_MODELS = Path.of("..", "testdata", "models");
+
+  /**
+   * Registers {@code modelFile} (as model {@code <file base name>}, version 1, once), creates the
+   * endpoint (if new) and the deployment with the given spec, waits for its instances to be ready,
+   * and returns the endpoint's primary key. {@code withTraffic}: send all traffic to it.
+   */
+  public String deploy(String endpoint, String deployment, Path modelFile, JsonObject spec, boolean withTraffic)
+      throws Exception {
+    String token = adminToken();
+    String model = modelFile.getFileName().toString().replace(".onnx", "");
+    HttpResponse<String> m = https.send("PUT", control() + "/models/" + model + "/versions/1", token,
+        "application/octet-stream", Files.readAllBytes(modelFile));
+    check(m, 200, 201);
+    check(https.json("PUT", control() + "/endpoints/" + endpoint, token, new JsonObject()), 200, 201);
+    check(https.json("PUT", control() + "/endpoints/" + endpoint + "/deployments/" + deployment, token,
+        spec.copy().put("model", model + ":1")), 200, 201);
+    Await.until(endpoint + "/" + deployment + " Succeeded", Duration.ofSeconds(60), () -> {
+      try {
+        return "Succeeded".equals(new JsonObject(https.get(control() + "/endpoints/" + endpoint + "/deployments/"
+            + deployment, token).body()).getString("provisioning_state"));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    if (withTraffic) {
+      check(https.json("PATCH", control() + "/endpoints/" + endpoint, token, new JsonObject()
+          .put("traffic", new JsonObject().put(deployment, 100))), 200);
+    }
+    String key = primaryKey(endpoint);
+    Await.until(endpoint + "/" + deployment + " routable", Duration.ofSeconds(30), () -> {
+      try {
+        return https.get(scoring() + "/v2/models/" + endpoint + "/versions/" + deployment + "/ready", key)
+            .statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    return key;
+  }
+
+  private static final java.net.http.HttpClient METRICS_CLIENT = java.net.http.HttpClient.newBuilder()
+      .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A counter or gauge from the node's Prometheus /metrics whose line contains every given label. */
+  public double metric(String name, String... labels) throws Exception {
+    // HTTP/1.1: the JDK client otherwise offers an h2c upgrade, which can leave the exchange hanging
+    String text = METRICS_CLIENT.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics"))
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+        continue;
+      }
+      boolean all = true;
+      for (String label : labels) {
+        all &= line.contains(label);
+      }
+      if (all) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  private static void check(HttpResponse<String> r, int... ok) {
+    for (int status : ok) {
+      if (r.statusCode() == status) {
+        return;
+      }
+    }
+    throw new AssertionError(r.request().method() + " " + r.uri() + ": " + r.statusCode() + " " + r.body());
+  }
+
   @Override
   public void close() throws Exception {
     node.stopAndWait(60, TimeUnit.SECONDS);

@@ -6,6 +6,11 @@ public final class ScoringHeaders {
   public static final String REQUEST_ID = "inferbus-request-id";
   /** Which wire format the body is in: one of {@link ScoringProtocol#wireName()}. */
   public static final String PROTOCOL = "inferbus-protocol";
+  /**
+   * The caller's deadline in milliseconds from when the gateway sent the request (the deployment's
+   * request_timeout_ms): work still queued past it is abandoned, not run late.
+   */
+  public static final String TIMEOUT_MS = "inferbus-timeout-ms";
   /** On a reply: the content type of the body. */
   public static final String CONTENT_TYPE = "inferbus-content-type";
   /** On a V2 request and reply: length of the JSON header when binary tensor data follows. */

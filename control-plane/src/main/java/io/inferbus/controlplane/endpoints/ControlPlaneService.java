@@ -7,6 +7,7 @@ import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.state.BatchingSettings;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
@@ -42,7 +43,7 @@ public final class ControlPlaneService {
   private static final Set<String> ENDPOINT_FIELDS = Set.of("name", "auth_mode", "description", "tags", "traffic",
       "mirror_traffic");
   private static final Set<String> DEPLOYMENT_FIELDS = Set.of("name", "endpoint_name", "model", "instance_count",
-      "request_settings", "description", "tags");
+      "request_settings", "batching", "description", "tags");
   private static final Set<String> AUTH_MODES = Set.of(EndpointState.AUTH_KEY, EndpointState.AUTH_AML_TOKEN,
       EndpointState.AUTH_AAD_TOKEN);
   private static final int MAX_INSTANCE_COUNT = 64;
@@ -276,9 +277,11 @@ public final class ControlPlaneService {
           ? new JsonObject().put("name", name).put("endpoint_name", endpoint).put("created_at", now())
               .put("created_by", actor.subject()).put("generation", 0L)
           : before.copy();
+      BatchingSettings batching = batching(body.getValue("batching"));
       doc.put("model", model.toJson())
           .put("instance_count", count)
           .put("request_settings", settings.toJson())
+          .put("batching", batching == null ? null : batching.toJson())
           .put("description", body.getString("description", ""))
           .put("tags", stringMap(body.getValue("tags"), "tags"));
       JsonObject ignored = ignoredFields(body, DEPLOYMENT_FIELDS);
@@ -493,7 +496,8 @@ public final class ControlPlaneService {
   private static DeploymentState deploymentState(JsonObject doc) {
     return new DeploymentState(doc.getString("endpoint_name"), doc.getString("name"),
         ModelRef.fromJson(doc.getJsonObject("model")), doc.getInteger("instance_count"),
-        RequestSettings.fromJson(doc.getJsonObject("request_settings")), doc.getLong("generation"));
+        RequestSettings.fromJson(doc.getJsonObject("request_settings")),
+        BatchingSettings.fromJson(doc.getJsonObject("batching")), doc.getLong("generation"));
   }
 
   private JsonObject keysOf(JsonObject doc) {
@@ -636,6 +640,26 @@ public final class ControlPlaneService {
       }
     }
     return new RequestSettings(timeout, concurrent, queueWait);
+  }
+
+  /** {@code batching: {max_batch_size, max_batch_delay_ms}}; null (off) when absent. */
+  private static BatchingSettings batching(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject json)) {
+      throw new InferbusException(FailureKind.BAD_INPUT,
+          "batching must be an object such as {\"max_batch_size\": 16, \"max_batch_delay_ms\": 2}", "batching");
+    }
+    for (String f : json.fieldNames()) {
+      if (!Set.of("max_batch_size", "max_batch_delay_ms").contains(f)) {
+        throw new InferbusException(FailureKind.BAD_INPUT, "batching has unknown field '" + f
+            + "'; it takes max_batch_size and max_batch_delay_ms", f);
+      }
+    }
+    return new BatchingSettings(
+        intField(json, "max_batch_size", 16, 1, BatchingSettings.MAX_BATCH_SIZE),
+        intField(json, "max_batch_delay_ms", 0, 0, BatchingSettings.MAX_BATCH_DELAY_MS));
   }
 
   private static int intField(JsonObject json, String field, int fallback, int min, int max) {

@@ -80,7 +80,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
         list.remove(list.size() - 1).stop();
       }
       while (list.size() < deployment.instanceCount()) {
-        ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory);
+        ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory, options.metrics());
         list.add(instance);
         instance.start(cache, threadsPerInstance);
       }

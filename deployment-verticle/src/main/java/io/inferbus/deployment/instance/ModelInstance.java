@@ -1,6 +1,8 @@
 package io.inferbus.deployment.instance;
 
+import io.inferbus.deployment.admission.RequestQueue;
 import io.inferbus.deployment.agent.InstanceDirectory;
+import io.inferbus.deployment.batching.TensorBatches;
 import io.inferbus.deployment.modelcache.ModelCache;
 import io.inferbus.deployment.runtime.OnnxModel;
 import io.inferbus.protocol.Addresses;
@@ -8,51 +10,77 @@ import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
+import io.inferbus.protocol.state.BatchingSettings;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.state.RequestSettings;
 import io.inferbus.protocol.tensor.InferenceRequest;
+import io.inferbus.protocol.tensor.OutputValue;
 import io.inferbus.protocol.tensor.ScoringRequestDecoder;
 import io.inferbus.protocol.tensor.ScoringResponseEncoder;
-import io.inferbus.protocol.tensor.Tensor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running copy of a deployment's model: loads it with ONNX Runtime, warms it up, then consumes
- * scoring messages on its own event-bus address and answers each with the encoded outputs or a
- * named failure. Ready only once the model loaded and one inference ran.
+ * One running copy of a deployment's model. Loads it with ONNX Runtime, warms it up, then consumes
+ * scoring messages on its own event-bus address: decodes each, admits it under the deployment's
+ * request settings (at most {@code max_concurrent_requests_per_instance} running, others queued up to
+ * {@code max_queue_wait_ms}, then 429), optionally stacks queued requests of the same shape into one
+ * batch, runs ONNX Runtime on the instance's own worker threads, and replies with the encoded outputs
+ * or a named failure. Work whose caller's deadline passed while queued is dropped, never run late.
+ *
+ * <p>All state below is touched on the owning verticle's event loop only.
  */
 public final class ModelInstance {
   private static final Logger LOG = LoggerFactory.getLogger(ModelInstance.class);
+  /** Bodies up to this size are decoded on the event loop (microseconds); larger ones on a worker. */
+  static final int INLINE_DECODE_BYTES = 64 * 1024;
+  /** Requests an instance holds waiting, whatever max_queue_wait_ms allows. */
+  static final int QUEUE_CAPACITY = 1024;
+  private static final DeliveryOptions JSON_REPLY =
+      new DeliveryOptions().addHeader(ScoringHeaders.CONTENT_TYPE, "application/json");
 
   private final Vertx vertx;
   private final DeploymentState deployment;
+  private final RequestSettings settings;
+  private final BatchingSettings batching;
   private final String nodeId;
   private final InstanceDirectory directory;
   private final String id;
   private final String address;
+  private final RequestQueue<ScoringJob> queue;
   private volatile String state = InstanceState.LOADING;
   private OnnxModel model;
   private ScoringRequestDecoder decoder;
+  private WorkerExecutor workers;
   private MessageConsumer<Buffer> consumer;
-  private int inFlight;
   private boolean stopping;
+  private long batchTimer = -1;
+  private final InstanceMetrics metrics;
 
-  public ModelInstance(Vertx vertx, DeploymentState deployment, String nodeId, InstanceDirectory directory) {
+  public ModelInstance(Vertx vertx, DeploymentState deployment, String nodeId, InstanceDirectory directory,
+      MeterRegistry metrics) {
     this.vertx = vertx;
     this.deployment = deployment;
+    this.settings = deployment.requestSettings();
+    this.batching = deployment.batching();
     this.nodeId = nodeId;
     this.directory = directory;
     this.id = deployment.endpoint() + "." + deployment.name() + "." + UUID.randomUUID().toString().substring(0, 8);
     this.address = Addresses.instance(id);
+    this.queue = new RequestQueue<>(settings.maxConcurrentRequestsPerInstance(), QUEUE_CAPACITY);
+    this.metrics = new InstanceMetrics(metrics, deployment.endpoint(), deployment.name());
   }
 
   public String id() {
@@ -77,12 +105,8 @@ public final class ModelInstance {
     return cache.get(deployment.model().sha256())
         .compose(file -> vertx.executeBlocking(() -> {
           OnnxModel loaded = OnnxModel.load(file, intraOpThreads);
-          try {
-            loaded.warmUp();
-          } catch (RuntimeException e) {
-            loaded.close();
-            throw new InferbusException(FailureKind.BAD_INPUT, "the warm-up inference failed: " + e.getMessage());
-          }
+          loaded.warmUp().ifPresent(reason -> LOG.warn("instance {}: warm-up on zero-filled inputs failed, serving"
+              + " anyway (the model may need real values, such as shapes or divisors): {}", id, reason));
           return loaded;
         }))
         .compose(loaded -> {
@@ -95,6 +119,12 @@ public final class ModelInstance {
           }
           this.model = loaded;
           this.decoder = new ScoringRequestDecoder(loaded.inputs());
+          // One worker thread per concurrent request the deployment allows, for this instance alone.
+          this.workers = vertx.createSharedWorkerExecutor("inferbus-" + id, settings.maxConcurrentRequestsPerInstance());
+          if (batching != null && !loaded.batchable()) {
+            LOG.warn("instance {}: batching is configured but the model's first dimensions are not all dynamic;"
+                + " requests run one by one", id);
+          }
           // a cluster-wide consumer: gateways on other nodes reach this instance
           this.consumer = vertx.eventBus().consumer(address, this::handle);
           return consumer.completion();
@@ -116,80 +146,289 @@ public final class ModelInstance {
         });
   }
 
-  /** Stops consuming, lets in-flight requests finish, frees the model, and leaves the table. */
+  /** Stops consuming, refuses what waits, lets running requests finish, frees the model. */
   public Future<Void> stop() {
     stopping = true;
     state = InstanceState.DRAINING;
+    for (ScoringJob job : queue.drain()) {
+      cancelWaitTimer(job);
+      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+    }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered
         .compose(v -> directory.remove(id))
-        .andThen(ar -> closeModelWhenIdle());
+        .andThen(ar -> closeWhenIdle());
   }
 
-  private void closeModelWhenIdle() {
-    if (stopping && inFlight == 0 && model != null) {
+  private void closeWhenIdle() {
+    if (stopping && queue.running() == 0 && model != null) {
       OnnxModel m = model;
+      WorkerExecutor w = workers;
       model = null;
       vertx.executeBlocking(() -> {
         m.close();
         return null;
       });
+      w.close();
     }
   }
 
+  // ------------------------------------------------------------------ the request path
+
   private void handle(Message<Buffer> message) {
-    String requestId = message.headers().get(ScoringHeaders.REQUEST_ID);
-    ScoringProtocol protocol;
+    ScoringJob job;
     try {
-      protocol = ScoringProtocol.fromWireName(message.headers().get(ScoringHeaders.PROTOCOL));
+      job = new ScoringJob(message, ScoringProtocol.fromWireName(message.headers().get(ScoringHeaders.PROTOCOL)),
+          deadline(message));
     } catch (IllegalArgumentException e) {
       message.fail(FailureKind.BAD_INPUT.eventBusCode(), e.getMessage());
       return;
     }
     if (model == null) {
-      message.fail(FailureKind.UNAVAILABLE.eventBusCode(), "instance " + id + " is stopping");
+      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
       return;
     }
-    OnnxModel running = model;
-    inFlight++;
-    vertx.executeBlocking(() -> score(running, protocol, message.body()), false)
-        .onComplete(ar -> {
-          inFlight--;
-          if (ar.succeeded()) {
-            message.reply(ar.result(), new DeliveryOptions().addHeader(ScoringHeaders.CONTENT_TYPE, "application/json"));
-          } else {
-            fail(message, requestId, ar.cause());
-          }
-          closeModelWhenIdle();
-        });
-  }
-
-  private Buffer score(OnnxModel running, ScoringProtocol protocol, Buffer body) {
-    if (protocol == ScoringProtocol.AZURE_ML) {
-      List<Tensor> inputs = decoder.decodeAzure(body);
-      return ScoringResponseEncoder.encodeAzure(running.run(inputs, List.of()));
+    if (message.body().length() <= INLINE_DECODE_BYTES) {
+      decodeAndAdmit(job);
+    } else {
+      workers.executeBlocking(() -> {
+        job.decode(decoder);
+        return null;
+      }, false).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(job, ar.cause());
+        } else {
+          admit(job);
+        }
+      });
     }
-    InferenceRequest request = decoder.decodeOpenInference(body);
-    List<Tensor> outputs = running.run(request.inputs(), request.requestedOutputs());
-    return ScoringResponseEncoder.encodeOpenInference(deployment.endpoint(), deployment.name(), request.id(), outputs);
   }
 
-  private void fail(Message<Buffer> message, String requestId, Throwable cause) {
+  private void decodeAndAdmit(ScoringJob job) {
+    try {
+      job.decode(decoder);
+    } catch (RuntimeException e) {
+      fail(job, e);
+      return;
+    }
+    admit(job);
+  }
+
+  private long deadline(Message<Buffer> message) {
+    String header = message.headers().get(ScoringHeaders.TIMEOUT_MS);
+    long timeoutMs = settings.requestTimeoutMs();
+    if (header != null) {
+      try {
+        timeoutMs = Long.parseLong(header);
+      } catch (NumberFormatException ignored) {
+        // the deployment's own timeout stands
+      }
+    }
+    return System.nanoTime() + timeoutMs * 1_000_000L;
+  }
+
+  /** Runs now, queues, or refuses as overloaded. */
+  private void admit(ScoringJob job) {
+    if (stopping) {
+      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+      return;
+    }
+    boolean batchingOn = batching != null && model.batchable() && job.batchKey() != null;
+    if (!batchingOn && queue.waiting() == 0 && queue.hasFreeSlot()) {
+      queue.startDirect();
+      run(List.of(job));
+      return;
+    }
+    if (!queue.enqueue(job)) {
+      job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
+          + "' has " + QUEUE_CAPACITY + " requests waiting; try again later");
+      return;
+    }
+    job.waitTimer = vertx.setTimer(Math.max(1, settings.maxQueueWaitMs()), t -> expire(job));
+    if (batchingOn && batching.maxBatchDelayMs() > 0 && queue.running() == 0
+        && queue.rowsReadyForHead(batching.maxBatchSize()) < batching.maxBatchSize()) {
+      // a partial batch on an idle instance waits up to max_batch_delay_ms for company
+      if (batchTimer == -1) {
+        batchTimer = vertx.setTimer(batching.maxBatchDelayMs(), t -> {
+          batchTimer = -1;
+          dispatch();
+        });
+      }
+      return;
+    }
+    dispatch();
+  }
+
+  /** Starts queued work while slots are free. */
+  private void dispatch() {
+    long maxRows = batching != null && model != null && model.batchable() ? batching.maxBatchSize() : 1;
+    while (queue.hasFreeSlot() && queue.waiting() > 0) {
+      List<ScoringJob> batch = queue.takeBatch(maxRows);
+      List<ScoringJob> live = new ArrayList<>(batch.size());
+      long now = System.nanoTime();
+      for (ScoringJob job : batch) {
+        cancelWaitTimer(job);
+        if (now > job.deadlineNanos) {
+          // the gateway has answered 408 already: drop the work rather than run it late
+          job.countedFail(metrics, FailureKind.TIMED_OUT, "request_timeout_ms passed while queued");
+        } else {
+          live.add(job);
+        }
+      }
+      if (live.isEmpty()) {
+        queue.finished();
+      } else {
+        run(live);
+      }
+    }
+  }
+
+  private void expire(ScoringJob job) {
+    job.waitTimer = -1;
+    if (queue.remove(job)) {
+      job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
+          + "' is busy: the request waited " + settings.maxQueueWaitMs() + " ms (max_queue_wait_ms) with "
+          + settings.maxConcurrentRequestsPerInstance() + " running (max_concurrent_requests_per_instance)");
+    }
+  }
+
+  private void cancelWaitTimer(ScoringJob job) {
+    if (job.waitTimer != -1) {
+      vertx.cancelTimer(job.waitTimer);
+      job.waitTimer = -1;
+    }
+  }
+
+  /** Runs one request or a batch on this instance's workers; the slot is already counted. */
+  private void run(List<ScoringJob> jobs) {
+    OnnxModel running = model;
+    metrics.run(jobs.stream().mapToLong(ScoringJob::rows).sum());
+    workers.<List<Object>>executeBlocking(() -> execute(running, jobs), false).onComplete(ar -> {
+      queue.finished();
+      if (ar.failed()) {
+        jobs.forEach(job -> fail(job, ar.cause()));
+      } else {
+        List<Object> results = ar.result();
+        for (int i = 0; i < jobs.size(); i++) {
+          Object r = results.get(i);
+          if (r instanceof Buffer b) {
+            metrics.answered();
+            jobs.get(i).message.reply(b, JSON_REPLY);
+          } else {
+            fail(jobs.get(i), (Throwable) r);
+          }
+        }
+      }
+      if (stopping) {
+        closeWhenIdle();
+      } else {
+        dispatch();
+      }
+    });
+  }
+
+  /** On a worker: runs the model once for all jobs and encodes each answer (a Buffer or a failure). */
+  private List<Object> execute(OnnxModel running, List<ScoringJob> jobs) {
+    List<Object> results = new ArrayList<>(jobs.size());
+    if (jobs.size() == 1) {
+      ScoringJob job = jobs.get(0);
+      try {
+        results.add(encode(job, running.run(job.request.inputs(), job.request.requestedOutputs())));
+      } catch (RuntimeException e) {
+        results.add(e);
+      }
+      return results;
+    }
+    List<List<io.inferbus.protocol.tensor.Tensor>> inputs = new ArrayList<>(jobs.size());
+    long[] rows = new long[jobs.size()];
+    for (int i = 0; i < jobs.size(); i++) {
+      inputs.add(jobs.get(i).request.inputs());
+      rows[i] = jobs.get(i).rows();
+    }
+    List<List<OutputValue>> split = TensorBatches.split(
+        running.run(TensorBatches.concat(inputs), jobs.get(0).request.requestedOutputs()), rows);
+    for (int i = 0; i < jobs.size(); i++) {
+      try {
+        results.add(encode(jobs.get(i), split.get(i)));
+      } catch (RuntimeException e) {
+        results.add(e);
+      }
+    }
+    return results;
+  }
+
+  private Buffer encode(ScoringJob job, List<OutputValue> outputs) {
+    return job.protocol == ScoringProtocol.AZURE_ML
+        ? ScoringResponseEncoder.encodeAzure(outputs)
+        : ScoringResponseEncoder.encodeOpenInference(deployment.endpoint(), deployment.name(), job.request.id(), outputs);
+  }
+
+  private void fail(ScoringJob job, Throwable cause) {
+    metrics.refused(cause instanceof InferbusException e ? e.kind() : FailureKind.INTERNAL);
     if (cause instanceof InferbusException e) {
       if (e.kind().httpStatus() >= 500 || e.kind() == FailureKind.MODEL_FAILED) {
-        LOG.warn("request {} on instance {}: {} {}", requestId, id, e.kind(), e.getMessage());
+        LOG.warn("request {} on instance {}: {} {}", job.requestId, id, e.kind(), e.getMessage());
       } else {
-        LOG.debug("request {} on instance {}: {} {}", requestId, id, e.kind(), e.getMessage());
+        LOG.debug("request {} on instance {}: {} {}", job.requestId, id, e.kind(), e.getMessage());
       }
-      message.fail(e.kind().eventBusCode(), e.getMessage());
+      job.message.fail(e.kind().eventBusCode(), e.getMessage());
     } else {
-      LOG.error("request {} on instance {} failed unexpectedly", requestId, id, cause);
-      message.fail(FailureKind.INTERNAL.eventBusCode(), "internal error in instance " + id);
+      LOG.error("request {} on instance {} failed unexpectedly", job.requestId, id, cause);
+      job.message.fail(FailureKind.INTERNAL.eventBusCode(), "internal error in instance " + id);
     }
   }
 
   private InstanceState snapshot(OnnxModel loaded, String failureReason) {
     return new InstanceState(id, deployment.endpoint(), deployment.name(), deployment.generation(), nodeId, address,
         state, failureReason, System.currentTimeMillis(), loaded == null ? null : loaded.signatureJson());
+  }
+
+  /** One scoring request on its way through this instance. */
+  private static final class ScoringJob implements RequestQueue.Queued {
+    final Message<Buffer> message;
+    final ScoringProtocol protocol;
+    final String requestId;
+    final long deadlineNanos;
+    InferenceRequest request;
+    String batchKey;
+    long rows = 1;
+    long waitTimer = -1;
+
+    ScoringJob(Message<Buffer> message, ScoringProtocol protocol, long deadlineNanos) {
+      this.message = message;
+      this.protocol = protocol;
+      this.requestId = message.headers().get(ScoringHeaders.REQUEST_ID);
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    void decode(ScoringRequestDecoder decoder) {
+      request = protocol == ScoringProtocol.AZURE_ML
+          ? new InferenceRequest(null, decoder.decodeAzure(message.body()), List.of())
+          : decoder.decodeOpenInference(message.body());
+      long r = TensorBatches.rows(request.inputs());
+      if (r > 0) { // requests without rows (rank 0, empty) run on their own
+        rows = r;
+        batchKey = TensorBatches.key(request.inputs(), request.requestedOutputs());
+      }
+    }
+
+    void fail(FailureKind kind, String text) {
+      message.fail(kind.eventBusCode(), text);
+    }
+
+    void countedFail(InstanceMetrics metrics, FailureKind kind, String text) {
+      metrics.refused(kind);
+      fail(kind, text);
+    }
+
+    @Override
+    public String batchKey() {
+      return batchKey;
+    }
+
+    @Override
+    public long rows() {
+      return rows;
+    }
   }
 }

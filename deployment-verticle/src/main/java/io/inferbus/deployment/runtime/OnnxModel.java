@@ -13,6 +13,7 @@ import ai.onnxruntime.ValueInfo;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.tensor.DataType;
+import io.inferbus.protocol.tensor.OutputValue;
 import io.inferbus.protocol.tensor.Tensor;
 import io.inferbus.protocol.tensor.TensorSpec;
 import io.vertx.core.json.JsonArray;
@@ -39,6 +40,7 @@ public final class OnnxModel implements AutoCloseable {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
   private final Set<String> outputNames;
+  private final boolean batchable;
 
   private OnnxModel(OrtEnvironment env, OrtSession session, List<TensorSpec> inputs, List<TensorSpec> outputs) {
     this.env = env;
@@ -46,6 +48,9 @@ public final class OnnxModel implements AutoCloseable {
     this.inputs = inputs;
     this.outputs = outputs;
     this.outputNames = new LinkedHashSet<>(outputs.stream().map(TensorSpec::name).toList());
+    this.batchable = !inputs.isEmpty()
+        && inputs.stream().allMatch(s -> s.shape().length > 0 && s.shape()[0] < 0)
+        && outputs.stream().allMatch(s -> s.shape().length > 0 && s.shape()[0] < 0);
   }
 
   /**
@@ -77,6 +82,14 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether requests can be stacked along the first dimension: every input's and every tensor
+   * output's first dimension is dynamic (sequence outputs have one element per row).
+   */
+  public boolean batchable() {
+    return batchable;
+  }
+
   public List<TensorSpec> inputs() {
     return inputs;
   }
@@ -103,7 +116,7 @@ public final class OnnxModel implements AutoCloseable {
    *
    * @param requested output names to return, empty for all
    */
-  public List<Tensor> run(List<Tensor> inputTensors, List<String> requested) {
+  public List<OutputValue> run(List<Tensor> inputTensors, List<String> requested) {
     for (String name : requested) {
       if (!outputNames.contains(name)) {
         throw new InferbusException(FailureKind.BAD_INPUT,
@@ -117,7 +130,7 @@ public final class OnnxModel implements AutoCloseable {
         feed.put(t.name(), TensorConversion.toOnnx(env, t));
       }
       try (OrtSession.Result result = session.run(feed, wanted)) {
-        List<Tensor> out = new ArrayList<>(wanted.size());
+        List<OutputValue> out = new ArrayList<>(wanted.size());
         for (String name : wanted) {
           Optional<OnnxValue> value = result.get(name);
           if (value.isEmpty()) {
@@ -134,14 +147,25 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  /** One inference on zero-filled inputs (dynamic dimensions = 1), so the first caller pays no warm-up. */
-  public void warmUp() {
+  /**
+   * One inference on zero-filled inputs (dynamic dimensions = 1), so the first caller pays no
+   * warm-up. Some models cannot take zeros (a Reshape's target shape, a divisor, a OneHot depth):
+   * their warm-up fails although they serve real inputs, so a failure is returned, not thrown.
+   *
+   * @return empty when the warm-up ran, else ONNX Runtime's reason
+   */
+  public Optional<String> warmUp() {
     List<Tensor> zeros = new ArrayList<>();
     for (TensorSpec spec : inputs) {
       long[] shape = Arrays.stream(spec.shape()).map(d -> d < 0 ? 1 : d).toArray();
       zeros.add(TensorConversion.zeros(spec.name(), spec.datatype(), shape));
     }
-    run(zeros, List.of());
+    try {
+      run(zeros, List.of());
+      return Optional.empty();
+    } catch (InferbusException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   @Override

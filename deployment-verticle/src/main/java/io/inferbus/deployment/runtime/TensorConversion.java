@@ -1,6 +1,8 @@
 package io.inferbus.deployment.runtime;
 
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxMap;
+import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -9,10 +11,16 @@ import ai.onnxruntime.TensorInfo;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.tensor.DataType;
+import io.inferbus.protocol.tensor.MapSequence;
+import io.inferbus.protocol.tensor.OutputValue;
 import io.inferbus.protocol.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Converts between the protocol's flat {@link Tensor} and ONNX Runtime's {@link OnnxTensor}. */
 final class TensorConversion {
@@ -83,7 +91,22 @@ final class TensorConversion {
     };
   }
 
-  static Tensor fromOnnx(String name, OnnxValue value) throws OrtException {
+  /** An output value: a tensor, or a sequence of maps (one map: a sequence of one). */
+  static OutputValue fromOnnx(String name, OnnxValue value) throws OrtException {
+    if (value instanceof OnnxSequence seq) {
+      List<Map<Object, Object>> maps = new ArrayList<>();
+      for (OnnxValue element : seq.getValue()) {
+        if (!(element instanceof OnnxMap map)) {
+          throw new InferbusException(FailureKind.MODEL_FAILED,
+              "output '" + name + "' is a sequence of " + element.getType() + ", which is not served yet");
+        }
+        maps.add(new LinkedHashMap<>(map.getValue()));
+      }
+      return new MapSequence(name, maps);
+    }
+    if (value instanceof OnnxMap map) {
+      return new MapSequence(name, List.of(new LinkedHashMap<>(map.getValue())));
+    }
     if (!(value instanceof OnnxTensor tensor)) {
       throw new InferbusException(FailureKind.MODEL_FAILED,
           "output '" + name + "' is a " + value.getType() + ", which is not served yet");

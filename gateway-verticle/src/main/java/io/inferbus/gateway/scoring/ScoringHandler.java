@@ -159,8 +159,10 @@ public final class ScoringHandler {
       return;
     }
     String requestId = requestId(ctx);
+    int timeoutMs = deployment.deployment().requestSettings().requestTimeoutMs();
     DeliveryOptions delivery = new DeliveryOptions()
-        .setSendTimeout(deployment.deployment().requestSettings().requestTimeoutMs())
+        .setSendTimeout(timeoutMs)
+        .addHeader(ScoringHeaders.TIMEOUT_MS, Integer.toString(timeoutMs))
         .addHeader(ScoringHeaders.REQUEST_ID, requestId)
         .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName());
     vertx.eventBus().<Buffer>request(instance.address(), body, delivery).onComplete(ar -> {

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The desired state of one deployment, as node agents need it: which model, how many instances,
- * with which request settings. {@code generation} grows with every change of the spec, so an
+ * with which request settings and batching (null: off). {@code generation} grows with every change of the spec, so an
  * agent can tell a running instance from an outdated one.
  */
 public record DeploymentState(
@@ -13,6 +13,7 @@ public record DeploymentState(
     ModelRef model,
     int instanceCount,
     RequestSettings requestSettings,
+    BatchingSettings batching,
     long generation) {
 
   public String key() {
@@ -26,6 +27,7 @@ public record DeploymentState(
         .put("model", model.toJson())
         .put("instance_count", instanceCount)
         .put("request_settings", requestSettings.toJson())
+        .put("batching", batching == null ? null : batching.toJson())
         .put("generation", generation);
   }
 
@@ -36,6 +38,7 @@ public record DeploymentState(
         ModelRef.fromJson(json.getJsonObject("model")),
         json.getInteger("instance_count", 1),
         RequestSettings.fromJson(json.getJsonObject("request_settings")),
+        BatchingSettings.fromJson(json.getJsonObject("batching")),
         json.getLong("generation", 0L));
   }
 }

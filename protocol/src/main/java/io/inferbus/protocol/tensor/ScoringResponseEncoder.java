@@ -13,13 +13,17 @@ public final class ScoringResponseEncoder {
   private ScoringResponseEncoder() {}
 
   /** Azure ML style: {@code {"<output>": <nested array>, ...}}. */
-  public static Buffer encodeAzure(List<Tensor> outputs) {
+  public static Buffer encodeAzure(List<? extends OutputValue> outputs) {
     ByteArrayBuilder bytes = new ByteArrayBuilder(256);
     try (JsonGenerator g = TensorJson.FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      for (Tensor t : outputs) {
-        g.writeFieldName(t.name());
-        writeNested(g, t, 0, 0);
+      for (OutputValue out : outputs) {
+        g.writeFieldName(out.name());
+        if (out instanceof Tensor t) {
+          writeNested(g, t, 0, 0);
+        } else {
+          writeMaps(g, (MapSequence) out);
+        }
       }
       g.writeEndObject();
     } catch (IOException e) {
@@ -29,7 +33,8 @@ public final class ScoringResponseEncoder {
   }
 
   /** Open Inference Protocol response with flat {@code data} per output. */
-  public static Buffer encodeOpenInference(String modelName, String modelVersion, String id, List<Tensor> outputs) {
+  public static Buffer encodeOpenInference(String modelName, String modelVersion, String id,
+      List<? extends OutputValue> outputs) {
     ByteArrayBuilder bytes = new ByteArrayBuilder(256);
     try (JsonGenerator g = TensorJson.FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
       g.writeStartObject();
@@ -41,7 +46,8 @@ public final class ScoringResponseEncoder {
         g.writeStringField("id", id);
       }
       g.writeArrayFieldStart("outputs");
-      for (Tensor t : outputs) {
+      for (OutputValue out : outputs) {
+        Tensor t = out instanceof Tensor tensor ? tensor : asJsonTexts((MapSequence) out);
         g.writeStartObject();
         g.writeStringField("name", t.name());
         g.writeStringField("datatype", t.datatype().name());
@@ -64,6 +70,49 @@ public final class ScoringResponseEncoder {
       throw new UncheckedIOException(e);
     }
     return Buffer.buffer(bytes.toByteArray());
+  }
+
+  /** A sequence of maps as a BYTES tensor of the maps' JSON texts (V2 has no map type). */
+  private static Tensor asJsonTexts(MapSequence seq) {
+    String[] texts = new String[seq.maps().size()];
+    for (int i = 0; i < texts.length; i++) {
+      ByteArrayBuilder bytes = new ByteArrayBuilder(64);
+      try (JsonGenerator g = TensorJson.FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
+        writeMap(g, seq.maps().get(i));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      texts[i] = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return new Tensor(seq.name(), DataType.BYTES, new long[] {texts.length}, texts);
+  }
+
+  private static void writeMaps(JsonGenerator g, MapSequence seq) throws IOException {
+    g.writeStartArray();
+    for (java.util.Map<Object, Object> m : seq.maps()) {
+      writeMap(g, m);
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeMap(JsonGenerator g, java.util.Map<Object, Object> m) throws IOException {
+    g.writeStartObject();
+    for (var e : m.entrySet()) {
+      g.writeFieldName(String.valueOf(e.getKey()));
+      Object v = e.getValue();
+      if (v instanceof Float f) {
+        g.writeNumber(f);
+      } else if (v instanceof Double d) {
+        g.writeNumber(d);
+      } else if (v instanceof Long l) {
+        g.writeNumber(l);
+      } else if (v instanceof Integer i) {
+        g.writeNumber(i);
+      } else {
+        g.writeString(String.valueOf(v));
+      }
+    }
+    g.writeEndObject();
   }
 
   /** Writes dimension {@code dim} of the tensor starting at flat index {@code offset}; returns the next offset. */

@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+"""Builds the small ONNX models Inferbus's tests use; the .onnx files are checked in beside this script.
+
+Run with Debian's Python (apt-get install python3-onnx): /usr/bin/python3 testdata/build-test-models.py
+Each model is written by hand with onnx.helper, so no converter package is needed.
+"""
+import os
+import onnx
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "models")
+os.makedirs(OUT, exist_ok=True)
+
+
+def save(model, name):
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(OUT, name))
+    print("wrote", name)
+
+
+def opsets(*extra):
+    return [helper.make_opsetid("", 13)] + list(extra)
+
+
+# slow-matmul: y[N,1] = x[N,1] + sum(A @ A) / size^3, where A = ones(size, size).
+# The work grows with `size` (an input, so ONNX Runtime cannot fold it away at load time): tests use
+# it to hold an instance busy for a chosen time and so exercise queueing, 429 and 408.
+slow = helper.make_graph(
+    [
+        helper.make_node("ConstantOfShape", ["size"], ["a"],
+                         value=helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0])),
+        helper.make_node("MatMul", ["a", "a"], ["aa"]),
+        helper.make_node("ReduceSum", ["aa"], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["x", "nothing"], ["y"]),
+    ],
+    "slow_matmul",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1]),
+     helper.make_tensor_value_info("size", TensorProto.INT64, [2])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1])],
+    [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0])],
+)
+save(helper.make_model(slow, opset_imports=opsets(), ir_version=8), "slow-matmul.onnx")
+
+def seq_of_maps(name):
+    """A value info of type seq(map(int64, float)) (built by hand: onnx 1.12 has no helper for maps)."""
+    info = onnx.ValueInfoProto()
+    info.name = name
+    info.type.sequence_type.elem_type.map_type.key_type = TensorProto.INT64
+    info.type.sequence_type.elem_type.map_type.value_type.tensor_type.elem_type = TensorProto.FLOAT
+    return info
+
+
+# zipmap-classifier: probabilities p[N,2] in, the scikit-learn converter's ZipMap out: a sequence
+# of maps {0: p0, 1: p1} (a non-tensor output), plus the argmax label.
+zipmap = helper.make_graph(
+    [
+        helper.make_node("ZipMap", ["p"], ["probabilities"], domain="ai.onnx.ml", classlabels_int64s=[0, 1]),
+        helper.make_node("ArgMax", ["p"], ["label"], axis=1, keepdims=0),
+    ],
+    "zipmap_classifier",
+    [helper.make_tensor_value_info("p", TensorProto.FLOAT, ["batch", 2])],
+    [seq_of_maps("probabilities"),
+     helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"])],
+)
+save(helper.make_model(zipmap, opset_imports=opsets(helper.make_opsetid("ai.onnx.ml", 1)), ir_version=8),
+     "zipmap-classifier.onnx")
+
+# two-inputs: several inputs and outputs of different types; sum = a + b (FP64), flag = a > b (BOOL),
+# count = cast(a) (INT32).
+two = helper.make_graph(
+    [
+        helper.make_node("Add", ["a", "b"], ["sum"]),
+        helper.make_node("Greater", ["a", "b"], ["flag"]),
+        helper.make_node("Cast", ["a"], ["count"], to=TensorProto.INT32),
+    ],
+    "two_inputs",
+    [helper.make_tensor_value_info("a", TensorProto.DOUBLE, ["batch", 3]),
+     helper.make_tensor_value_info("b", TensorProto.DOUBLE, ["batch", 3])],
+    [helper.make_tensor_value_info("sum", TensorProto.DOUBLE, ["batch", 3]),
+     helper.make_tensor_value_info("flag", TensorProto.BOOL, ["batch", 3]),
+     helper.make_tensor_value_info("count", TensorProto.INT32, ["batch", 3])],
+)
+save(helper.make_model(two, opset_imports=opsets(), ir_version=8), "two-inputs.onnx")
+
+# fixed-shape: input [2, 3] with no dynamic dimension (not batchable; shape checks).
+fixed = helper.make_graph(
+    [helper.make_node("Neg", ["x"], ["y"])],
+    "fixed_shape",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
+)
+save(helper.make_model(fixed, opset_imports=opsets(), ir_version=8), "fixed-shape.onnx")
