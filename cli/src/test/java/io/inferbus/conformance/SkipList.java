@@ -30,12 +30,7 @@ final class SkipList {
     /** ONNX Runtime loads the model but fails to run it on the shipped inputs. */
     ORT_RUN("ort-run"),
     /** ONNX Runtime runs the model but its outputs differ from the shipped ones. */
-    ORT_MISMATCH("ort-mismatch"),
-    /**
-     * ONNX Runtime passes, but an input holds NaN or an infinity, which the V2 JSON protocol cannot
-     * carry and Inferbus has no binary tensor extension for.
-     */
-    NO_JSON("no-json");
+    ORT_MISMATCH("ort-mismatch");
 
     final String label;
 

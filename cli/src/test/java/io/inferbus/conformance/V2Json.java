@@ -89,6 +89,192 @@ final class V2Json {
     return bytes.toByteArray();
   }
 
+  /** A request in the binary tensor data extension's layout: {@code jsonLength} bytes of JSON, then the data. */
+  record BinaryRequest(byte[] body, int jsonLength) {}
+
+  /**
+   * Every input as binary data after the JSON header, and every output asked for as binary data
+   * ({@code parameters.binary_data_output}): NaN and the infinities travel as they are.
+   */
+  static BinaryRequest binaryRequest(String id, List<String> names, List<TensorValue> inputs) {
+    List<byte[]> parts = new java.util.ArrayList<>();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("id", id);
+      g.writeObjectFieldStart("parameters");
+      g.writeBooleanField("binary_data_output", true);
+      g.writeEndObject();
+      g.writeArrayFieldStart("inputs");
+      for (int k = 0; k < inputs.size(); k++) {
+        TensorValue t = inputs.get(k);
+        byte[] part = binary(t);
+        parts.add(part);
+        g.writeStartObject();
+        g.writeStringField("name", names.get(k));
+        g.writeStringField("datatype", datatype(t.type()));
+        g.writeArrayFieldStart("shape");
+        for (long d : t.dims()) {
+          g.writeNumber(d);
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("parameters");
+        g.writeNumberField("binary_data_size", part.length);
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int jsonLength = bytes.size();
+    for (byte[] part : parts) {
+      bytes.writeBytes(part);
+    }
+    return new BinaryRequest(bytes.toByteArray(), jsonLength);
+  }
+
+  /** A tensor's elements as the extension lays them out: little-endian, BOOL a byte, BYTES length-prefixed. */
+  private static byte[] binary(TensorValue t) {
+    int n = t.count();
+    if (t.type() == TensorValue.STRING) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      for (String v : (String[]) t.data()) {
+        byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+        out.writeBytes(b);
+      }
+      return out.toByteArray();
+    }
+    int width = width(t.type());
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(width * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    Object d = t.data();
+    for (int i = 0; i < n; i++) {
+      switch (t.type()) {
+        case TensorValue.FLOAT -> b.putFloat(((float[]) d)[i]);
+        case TensorValue.DOUBLE -> b.putDouble(((double[]) d)[i]);
+        case TensorValue.FLOAT16, TensorValue.BFLOAT16 -> b.putShort(((short[]) d)[i]);
+        case TensorValue.BOOL -> b.put(((boolean[]) d)[i] ? (byte) 1 : 0);
+        default -> {
+          long v = ((long[]) d)[i];
+          switch (width) {
+            case 1 -> b.put((byte) v);
+            case 2 -> b.putShort((short) v);
+            case 4 -> b.putInt((int) v);
+            default -> b.putLong(v);
+          }
+        }
+      }
+    }
+    return b.array();
+  }
+
+  private static int width(int type) {
+    return switch (type) {
+      case TensorValue.DOUBLE, TensorValue.INT64, TensorValue.UINT64 -> 8;
+      case TensorValue.FLOAT, TensorValue.INT32, TensorValue.UINT32 -> 4;
+      case TensorValue.FLOAT16, TensorValue.BFLOAT16, TensorValue.INT16, TensorValue.UINT16 -> 2;
+      default -> 1;
+    };
+  }
+
+  /**
+   * The outputs of a binary answer: {@code jsonLength} bytes of JSON, then each output that has
+   * {@code parameters.binary_data_size}, in order. Outputs without it are read from their JSON data.
+   */
+  static java.util.Map<String, TensorValue> binaryOutputs(byte[] body, int jsonLength) {
+    JsonObject header = new JsonObject(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOf(body, jsonLength)));
+    java.util.Map<String, TensorValue> byName = new java.util.LinkedHashMap<>();
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body, jsonLength, body.length - jsonLength)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (Object o : header.getJsonArray("outputs")) {
+      JsonObject out = (JsonObject) o;
+      JsonObject params = out.getJsonObject("parameters");
+      if (params == null || !params.containsKey("binary_data_size")) {
+        byName.put(out.getString("name"), output(out));
+        continue;
+      }
+      String name = out.getString("name");
+      int type = onnxType(out.getString("datatype"));
+      JsonArray shape = out.getJsonArray("shape");
+      long[] dims = new long[shape.size()];
+      long count = 1;
+      for (int i = 0; i < dims.length; i++) {
+        dims[i] = ((Number) shape.getValue(i)).longValue();
+        count *= dims[i];
+      }
+      int size = params.getInteger("binary_data_size");
+      if (size > in.remaining()) {
+        throw new IllegalArgumentException("output '" + name + "' has binary_data_size " + size + " but only "
+            + in.remaining() + " bytes remain");
+      }
+      int n = (int) count;
+      int end = in.position() + size;
+      Object values = switch (type) {
+        case TensorValue.FLOAT -> {
+          float[] a = new float[n];
+          for (int i = 0; i < n; i++) {
+            a[i] = in.getFloat();
+          }
+          yield a;
+        }
+        case TensorValue.DOUBLE -> {
+          double[] a = new double[n];
+          for (int i = 0; i < n; i++) {
+            a[i] = in.getDouble();
+          }
+          yield a;
+        }
+        case TensorValue.FLOAT16, TensorValue.BFLOAT16 -> {
+          short[] a = new short[n];
+          for (int i = 0; i < n; i++) {
+            a[i] = in.getShort();
+          }
+          yield a;
+        }
+        case TensorValue.BOOL -> {
+          boolean[] a = new boolean[n];
+          for (int i = 0; i < n; i++) {
+            a[i] = in.get() != 0;
+          }
+          yield a;
+        }
+        case TensorValue.STRING -> {
+          String[] a = new String[n];
+          for (int i = 0; i < n; i++) {
+            byte[] b = new byte[in.getInt()];
+            in.get(b);
+            a[i] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+          }
+          yield a;
+        }
+        default -> {
+          long[] a = new long[n];
+          boolean unsigned = type == TensorValue.UINT8 || type == TensorValue.UINT16 || type == TensorValue.UINT32;
+          for (int i = 0; i < n; i++) {
+            a[i] = switch (width(type)) {
+              case 1 -> unsigned ? in.get() & 0xFFL : in.get();
+              case 2 -> unsigned ? in.getShort() & 0xFFFFL : in.getShort();
+              case 4 -> unsigned ? in.getInt() & 0xFFFF_FFFFL : in.getInt();
+              default -> in.getLong();
+            };
+          }
+          yield a;
+        }
+      };
+      if (in.position() != end) {
+        throw new IllegalArgumentException("output '" + name + "': binary_data_size " + size + " does not match its "
+            + n + " " + out.getString("datatype") + " elements");
+      }
+      byName.put(name, new TensorValue(name, type, dims, values));
+    }
+    if (in.hasRemaining()) {
+      throw new IllegalArgumentException(in.remaining() + " bytes after the last binary output");
+    }
+    return byName;
+  }
+
   private static void writeElements(JsonGenerator g, TensorValue t) throws IOException {
     Object d = t.data();
     int n = t.count();

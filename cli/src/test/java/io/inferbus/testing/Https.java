@@ -49,6 +49,21 @@ public final class Https {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Like {@link #send}, with the answer's body as bytes (binary tensor data). */
+  public HttpResponse<byte[]> sendBytes(String method, String url, String bearer, String contentType, byte[] body,
+      String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    b.header("Content-Type", contentType);
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   public HttpResponse<String> json(String method, String url, String bearer, JsonObject body, String... headers)
       throws Exception {
     return send(method, url, bearer, "application/json", body == null ? null : body.encode().getBytes(), headers);

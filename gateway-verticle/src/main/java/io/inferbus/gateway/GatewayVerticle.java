@@ -105,7 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     router.get("/v2").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("name", SERVER_NAME).put("version", VERSION)
-            .put("extensions", new JsonArray()).toBuffer()));
+            .put("extensions", new JsonArray().add("binary_tensor_data")).toBuffer()));
     router.route().last().handler(ctx -> ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"),
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);

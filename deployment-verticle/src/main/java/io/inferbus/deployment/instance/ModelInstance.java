@@ -311,9 +311,9 @@ public final class ModelInstance {
         List<Object> results = ar.result();
         for (int i = 0; i < jobs.size(); i++) {
           Object r = results.get(i);
-          if (r instanceof Buffer b) {
+          if (r instanceof ScoringResponseEncoder.Encoded e) {
             metrics.answered();
-            jobs.get(i).message.reply(b, JSON_REPLY);
+            jobs.get(i).message.reply(e.body(), e.jsonLength() < 0 ? JSON_REPLY : binaryReply(e.jsonLength()));
           } else {
             fail(jobs.get(i), (Throwable) r);
           }
@@ -327,7 +327,12 @@ public final class ModelInstance {
     });
   }
 
-  /** On a worker: runs the model once for all jobs and encodes each answer (a Buffer or a failure). */
+  private static DeliveryOptions binaryReply(int jsonLength) {
+    return new DeliveryOptions().addHeader(ScoringHeaders.CONTENT_TYPE, "application/octet-stream")
+        .addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(jsonLength));
+  }
+
+  /** On a worker: runs the model once for all jobs and encodes each answer (an Encoded or a failure). */
   private List<Object> execute(OnnxModel running, List<ScoringJob> jobs) {
     List<Object> results = new ArrayList<>(jobs.size());
     if (jobs.size() == 1) {
@@ -357,10 +362,10 @@ public final class ModelInstance {
     return results;
   }
 
-  private Buffer encode(ScoringJob job, List<OutputValue> outputs) {
+  private ScoringResponseEncoder.Encoded encode(ScoringJob job, List<OutputValue> outputs) {
     return job.protocol == ScoringProtocol.AZURE_ML
-        ? ScoringResponseEncoder.encodeAzure(outputs)
-        : ScoringResponseEncoder.encodeOpenInference(deployment.endpoint(), deployment.name(), job.request.id(), outputs);
+        ? new ScoringResponseEncoder.Encoded(ScoringResponseEncoder.encodeAzure(outputs), -1)
+        : ScoringResponseEncoder.encodeOpenInferenceFor(deployment.endpoint(), deployment.name(), job.request, outputs);
   }
 
   private void fail(ScoringJob job, Throwable cause) {
@@ -404,12 +409,30 @@ public final class ModelInstance {
     void decode(ScoringRequestDecoder decoder) {
       request = protocol == ScoringProtocol.AZURE_ML
           ? new InferenceRequest(null, decoder.decodeAzure(message.body()), List.of())
-          : decoder.decodeOpenInference(message.body());
+          : decoder.decodeOpenInference(message.body(), jsonLength(message));
       long r = TensorBatches.rows(request.inputs());
       if (r > 0) { // requests without rows (rank 0, empty) run on their own
         rows = r;
         batchKey = TensorBatches.key(request.inputs(), request.requestedOutputs());
       }
+    }
+
+    /** The binary extension's JSON length from the gateway, or -1 when the body is all JSON. */
+    private static int jsonLength(Message<Buffer> message) {
+      String header = message.headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
+      if (header == null) {
+        return -1;
+      }
+      try {
+        int n = Integer.parseInt(header.trim());
+        if (n >= 0) {
+          return n;
+        }
+      } catch (NumberFormatException ignored) {
+        // refused below
+      }
+      throw new InferbusException(FailureKind.BAD_INPUT,
+          "Inference-Header-Content-Length must be a non-negative integer, not '" + header + "'");
     }
 
     void fail(FailureKind kind, String text) {

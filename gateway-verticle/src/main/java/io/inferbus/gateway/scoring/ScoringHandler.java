@@ -165,13 +165,40 @@ public final class ScoringHandler {
         .addHeader(ScoringHeaders.TIMEOUT_MS, Integer.toString(timeoutMs))
         .addHeader(ScoringHeaders.REQUEST_ID, requestId)
         .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName());
+    if (v2) {
+      String jsonLength = ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH);
+      if (jsonLength != null) {
+        if (!validJsonLength(jsonLength, body.length())) {
+          fail(ctx, true, FailureKind.BAD_INPUT, "Inference-Header-Content-Length must be a byte count between 0 and"
+              + " the body's length (" + body.length() + "), not '" + jsonLength + "'");
+          return;
+        }
+        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, jsonLength.trim());
+      }
+    }
     vertx.eventBus().<Buffer>request(instance.address(), body, delivery).onComplete(ar -> {
       if (ar.succeeded()) {
-        response.putHeader("content-type", "application/json").end(ar.result().body());
+        String replyJsonLength = ar.result().headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
+        if (replyJsonLength != null) {
+          response.putHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, replyJsonLength)
+              .putHeader("content-type", "application/octet-stream");
+        } else {
+          response.putHeader("content-type", "application/json");
+        }
+        response.end(ar.result().body());
       } else {
         failFromEventBus(ctx, v2, deployment, ar.cause());
       }
     });
+  }
+
+  private static boolean validJsonLength(String header, int bodyLength) {
+    try {
+      int n = Integer.parseInt(header.trim());
+      return n >= 0 && n <= bodyLength;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Authenticates the caller for the endpoint; answers the error and returns null if it may not. */

@@ -13,7 +13,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -72,19 +74,38 @@ public final class ScoringRequestDecoder {
 
   /** Open Inference Protocol JSON request. */
   public InferenceRequest decodeOpenInference(Buffer body) {
+    return decodeOpenInference(body, -1);
+  }
+
+  /**
+   * Open Inference Protocol request, with the binary tensor data extension when
+   * {@code jsonLength >= 0}: the first {@code jsonLength} bytes (the
+   * {@code Inference-Header-Content-Length} header) are the JSON, the binary inputs follow.
+   */
+  public InferenceRequest decodeOpenInference(Buffer body, int jsonLength) {
     try {
-      return readOpenInference(body);
+      return readOpenInference(body, jsonLength);
     } catch (InferbusException e) {
       throw withSignature(e);
     }
   }
 
-  private InferenceRequest readOpenInference(Buffer body) {
-    try (JsonParser p = TensorJson.FACTORY.createParser(body.getBytes())) {
+  /** An input whose elements come after the JSON header: {@code size} bytes for {@code count} elements. */
+  private record BinarySlot(int size, long count) {}
+
+  private InferenceRequest readOpenInference(Buffer body, int jsonLength) {
+    if (jsonLength > body.length()) {
+      throw badInput("Inference-Header-Content-Length is " + jsonLength + " but the body has only "
+          + body.length() + " bytes");
+    }
+    byte[] json = jsonLength < 0 ? body.getBytes() : body.getBytes(0, jsonLength);
+    try (JsonParser p = TensorJson.FACTORY.createParser(json)) {
       expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object with \"inputs\"");
       String id = null;
       List<Tensor> tensors = null;
       List<String> outputs = List.of();
+      Map<String, Boolean> binaryByOutput = new HashMap<>();
+      boolean binaryOutputs = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
@@ -100,10 +121,10 @@ public final class ScoringRequestDecoder {
               tensors.add(readOpenInferenceInput(p, false));
             }
           }
-          case "outputs" -> outputs = readRequestedOutputs(p);
+          case "outputs" -> outputs = readRequestedOutputs(p, binaryByOutput);
           case "parameters" -> {
             expect(t == JsonToken.START_OBJECT, "\"parameters\" must be an object");
-            p.skipChildren();
+            binaryOutputs = readBooleanParameter(p, "binary_data_output", "the request's");
           }
           default -> throw badInput("unknown field \"" + field + "\" in the inference request");
         }
@@ -113,10 +134,75 @@ public final class ScoringRequestDecoder {
         throw badInput("the request has no \"inputs\"; the model expects " + signature());
       }
       checkAllInputsGiven(tensors);
-      return new InferenceRequest(id, tensors, outputs);
+      readBinaryInputs(tensors, body, jsonLength);
+      return new InferenceRequest(id, tensors, outputs, binaryOutputs,
+          binaryByOutput.isEmpty() ? Map.of() : binaryByOutput);
     } catch (IOException e) {
       throw malformed(e);
     }
+  }
+
+  /** Replaces each binary input's slot with its elements, read in input order after the JSON. */
+  private static void readBinaryInputs(List<Tensor> tensors, Buffer body, int jsonLength) {
+    int offset = jsonLength;
+    for (int i = 0; i < tensors.size(); i++) {
+      Tensor t = tensors.get(i);
+      if (!(t.data() instanceof BinarySlot slot)) {
+        continue;
+      }
+      if (jsonLength < 0) {
+        throw badInput("input '" + t.name() + "' has parameters.binary_data_size, but the request has no"
+            + " Inference-Header-Content-Length header saying where the JSON ends and the binary data begins");
+      }
+      if (slot.size() > body.length() - offset) {
+        throw badInput("input '" + t.name() + "' has binary_data_size " + slot.size() + " but only "
+            + (body.length() - offset) + " bytes of binary data remain in the body");
+      }
+      if (t.datatype() == DataType.BYTES && slot.count() > slot.size() / 4) {
+        throw badInput("input '" + t.name() + "' has " + slot.count() + " BYTES elements, which need at least "
+            + slot.count() * 4 + " bytes, but its binary_data_size is " + slot.size());
+      }
+      Object data = BinaryTensorData.read(t.name(), t.datatype(), slot.count(), body, offset, slot.size());
+      tensors.set(i, new Tensor(t.name(), t.datatype(), t.shape(), data));
+      offset += slot.size();
+    }
+    if (jsonLength >= 0 && offset != body.length()) {
+      throw badInput((body.length() - offset) + " bytes follow the binary inputs: the inputs' binary_data_size"
+          + " values must add up to the body after the Inference-Header-Content-Length bytes of JSON");
+    }
+  }
+
+  /** Reads a parameters object, returning the named boolean parameter, or null when absent. */
+  private static Boolean readOptionalBoolean(JsonParser p, String name) throws IOException {
+    Boolean value = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals(name)) {
+        expect(t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE, "parameters." + name + " must be true or false");
+        value = t == JsonToken.VALUE_TRUE;
+      } else {
+        p.skipChildren();
+      }
+    }
+    return value;
+  }
+
+  /** Reads a parameters object, returning the named boolean parameter (false when absent). */
+  private static boolean readBooleanParameter(JsonParser p, String name, String whose) throws IOException {
+    boolean value = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals(name)) {
+        expect(t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE,
+            whose + " parameters." + name + " must be true or false");
+        value = t == JsonToken.VALUE_TRUE;
+      } else {
+        p.skipChildren();
+      }
+    }
+    return value;
   }
 
   private List<Tensor> readNamedInputs(JsonParser p) throws IOException {
@@ -164,6 +250,7 @@ public final class ScoringRequestDecoder {
     long[] shape = null;
     DataType declared = null;
     Tensor data = null;
+    long binarySize = -1;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
@@ -184,7 +271,7 @@ public final class ScoringRequestDecoder {
         case "shape" -> shape = readShape(p, name);
         case "parameters" -> {
           expect(t == JsonToken.START_OBJECT, "an input's \"parameters\" must be an object");
-          p.skipChildren();
+          binarySize = readBinaryDataSize(p, name);
         }
         case "data" -> {
           if (name == null || declared == null) {
@@ -210,8 +297,21 @@ public final class ScoringRequestDecoder {
     if (shape == null) {
       throw badInput("input '" + name + "' has no \"shape\"; expected " + spec(name).describe());
     }
+    if (binarySize >= 0) {
+      if (data != null) {
+        throw badInput("input '" + name + "' has both \"data\" and parameters.binary_data_size; give one");
+      }
+      checkedSpec(name, declared);
+      checkShape(spec(name), shape);
+      long elements = exactElementCount(shape);
+      if (elements < 0 || elements > Integer.MAX_VALUE - 8) {
+        throw badInput("input '" + name + "' has shape " + java.util.Arrays.toString(shape)
+            + ", more elements than one tensor can hold");
+      }
+      return new Tensor(name, declared, shape, new BinarySlot((int) binarySize, elements));
+    }
     if (data == null) {
-      throw badInput("input '" + name + "' has no \"data\"");
+      throw badInput("input '" + name + "' has no \"data\" (or parameters.binary_data_size for binary data)");
     }
     long count = exactElementCount(shape);
     if (count != data.length()) {
@@ -302,6 +402,25 @@ public final class ScoringRequestDecoder {
     return o;
   }
 
+  /** An input's parameters: returns binary_data_size, or -1 when absent. */
+  private static long readBinaryDataSize(JsonParser p, String name) throws IOException {
+    String what = name == null ? "an input's" : "input '" + name + "'s";
+    long size = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals("binary_data_size")) {
+        expect(t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+            && p.getLongValue() >= 0 && p.getLongValue() <= Integer.MAX_VALUE,
+            what + " parameters.binary_data_size must be a non-negative integer number of bytes");
+        size = p.getLongValue();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return size;
+  }
+
   private long[] readShape(JsonParser p, String name) throws IOException {
     String what = name == null ? "an input" : "input '" + name + "'";
     expect(p.currentToken() == JsonToken.START_ARRAY, "the \"shape\" of " + what + " must be an array of non-negative integers");
@@ -316,12 +435,13 @@ public final class ScoringRequestDecoder {
     return java.util.Arrays.copyOf(dims, n);
   }
 
-  private List<String> readRequestedOutputs(JsonParser p) throws IOException {
+  private List<String> readRequestedOutputs(JsonParser p, Map<String, Boolean> binaryByOutput) throws IOException {
     expect(p.currentToken() == JsonToken.START_ARRAY, "\"outputs\" must be an array of {\"name\": ...}");
     List<String> names = new ArrayList<>();
     while (p.nextToken() != JsonToken.END_ARRAY) {
       expect(p.currentToken() == JsonToken.START_OBJECT, "each of \"outputs\" must be an object with a \"name\"");
       String name = null;
+      Boolean binary = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken t = p.nextToken();
@@ -329,13 +449,17 @@ public final class ScoringRequestDecoder {
           expect(t == JsonToken.VALUE_STRING, "an output's \"name\" must be a string");
           name = p.getText();
         } else if (field.equals("parameters")) {
-          p.skipChildren();
+          expect(t == JsonToken.START_OBJECT, "a requested output's \"parameters\" must be an object");
+          binary = readOptionalBoolean(p, "binary_data");
         } else {
           throw badInput("unknown field \"" + field + "\" in a requested output");
         }
       }
       expect(name != null, "a requested output has no \"name\"");
       names.add(name);
+      if (binary != null) {
+        binaryByOutput.put(name, binary);
+      }
     }
     return names;
   }

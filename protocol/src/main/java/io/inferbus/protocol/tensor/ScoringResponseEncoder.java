@@ -35,6 +35,45 @@ public final class ScoringResponseEncoder {
   /** Open Inference Protocol response with flat {@code data} per output. */
   public static Buffer encodeOpenInference(String modelName, String modelVersion, String id,
       List<? extends OutputValue> outputs) {
+    return Buffer.buffer(openInferenceJson(modelName, modelVersion, id, outputs, null));
+  }
+
+  /** An encoded answer; {@code jsonLength >= 0}: binary tensor data follows that many bytes of JSON. */
+  public record Encoded(Buffer body, int jsonLength) {}
+
+  /**
+   * Open Inference Protocol response in the layout the request asked for: outputs it wants binary
+   * (see {@link InferenceRequest#binary}) carry {@code parameters.binary_data_size} in the JSON and
+   * their elements after it.
+   */
+  public static Encoded encodeOpenInferenceFor(String modelName, String modelVersion, InferenceRequest request,
+      List<? extends OutputValue> outputs) {
+    if (!request.mayBeBinary()) {
+      return new Encoded(encodeOpenInference(modelName, modelVersion, request.id(), outputs), -1);
+    }
+    List<Tensor> tensors = new java.util.ArrayList<>(outputs.size());
+    for (OutputValue out : outputs) {
+      tensors.add(out instanceof Tensor t ? t : asJsonTexts((MapSequence) out));
+    }
+    byte[] json = openInferenceJson(modelName, modelVersion, request.id(), tensors, request);
+    int total = json.length;
+    for (Tensor t : tensors) {
+      if (request.binary(t.name())) {
+        total += BinaryTensorData.size(t);
+      }
+    }
+    Buffer body = Buffer.buffer(total).appendBytes(json);
+    for (Tensor t : tensors) {
+      if (request.binary(t.name())) {
+        BinaryTensorData.write(t, body);
+      }
+    }
+    return new Encoded(body, json.length);
+  }
+
+  /** The JSON of a V2 answer; outputs {@code binary} names (null: none) get binary_data_size instead of data. */
+  private static byte[] openInferenceJson(String modelName, String modelVersion, String id,
+      List<? extends OutputValue> outputs, InferenceRequest binary) {
     ByteArrayBuilder bytes = new ByteArrayBuilder(256);
     try (JsonGenerator g = TensorJson.FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
       g.writeStartObject();
@@ -56,12 +95,18 @@ public final class ScoringResponseEncoder {
           g.writeNumber(d);
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("data");
-        int n = t.length();
-        for (int i = 0; i < n; i++) {
-          writeElement(g, t, i);
+        if (binary != null && binary.binary(t.name())) {
+          g.writeObjectFieldStart("parameters");
+          g.writeNumberField("binary_data_size", BinaryTensorData.size(t));
+          g.writeEndObject();
+        } else {
+          g.writeArrayFieldStart("data");
+          int n = t.length();
+          for (int i = 0; i < n; i++) {
+            writeElement(g, t, i);
+          }
+          g.writeEndArray();
         }
-        g.writeEndArray();
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -69,7 +114,7 @@ public final class ScoringResponseEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Buffer.buffer(bytes.toByteArray());
+    return bytes.toByteArray();
   }
 
   /** A sequence of maps as a BYTES tensor of the maps' JSON texts (V2 has no map type). */

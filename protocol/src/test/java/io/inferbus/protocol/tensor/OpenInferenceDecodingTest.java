@@ -74,7 +74,7 @@ class OpenInferenceDecodingTest {
   void parametersAreIgnoredAtEveryLevel() {
     InferenceRequest r = oneInput.decodeOpenInference(json(
         "{'parameters': {'priority': 1, 'x': [1, {'y': 2}]}, 'inputs': [{'name': 'x', 'parameters':"
-            + " {'binary_data_size': 12}, 'shape': [1, 3], 'datatype': 'FP32', 'data': [1, 2, 3]}]}"));
+            + " {'content_type': 'str', 'z': [1]}, 'shape': [1, 3], 'datatype': 'FP32', 'data': [1, 2, 3]}]}"));
     assertArrayEquals(new float[] {1, 2, 3}, (float[]) single(r).data());
   }
 
