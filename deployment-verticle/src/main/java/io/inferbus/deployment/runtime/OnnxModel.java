@@ -201,6 +201,10 @@ public final class OnnxModel implements AutoCloseable {
         throw new InferbusException(FailureKind.BAD_INPUT,
             what + " '" + node.getName() + "' has element type " + tensor.onnxType + ", which Inferbus cannot serve yet");
       }
+      if (what.equals("input") && (type == DataType.UINT16 || type == DataType.UINT32 || type == DataType.UINT64)) {
+        throw new InferbusException(FailureKind.BAD_INPUT, "input '" + node.getName() + "' is " + type
+            + ", which ONNX Runtime's Java API cannot create (its only unsigned input type is UINT8)");
+      }
       specs.add(new TensorSpec(node.getName(), type, tensor.getShape()));
     }
     return List.copyOf(specs);
