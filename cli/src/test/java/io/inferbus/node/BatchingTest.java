@@ -209,6 +209,63 @@ class BatchingTest {
     assertEquals(4, new JsonObject(alone.body()).getJsonArray("label").size(), "a lone request is not held back");
   }
 
+  @Test
+  void aBatchedSequenceOfMapsOutputGivesEachRequestItsOwnMaps() throws Exception {
+    String key = node.deploy("zipmaps", "batched", TestNode.TEST_MODELS.resolve("zipmap-classifier.onnx"),
+        new JsonObject().put("request_settings", new JsonObject().put("max_queue_wait_ms", 30_000)
+            .put("request_timeout_ms", 60_000)).put("batching", new JsonObject().put("max_batch_size", 16)
+            .put("max_batch_delay_ms", 20)), true);
+    double runsBefore = node.metric("inferbus_instance_runs_total", "endpoint=\"zipmaps\"");
+    List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      double p = (i + 1) / 32.0;
+      // every third request has two rows: [p, 1-p] and [1-p, p]
+      String rowsJson = i % 3 == 2 ? "[[" + p + ", " + (1 - p) + "], [" + (1 - p) + ", " + p + "]]"
+          : "[[" + p + ", " + (1 - p) + "]]";
+      calls.add(() -> node.https.send("POST", node.scoring() + "/endpoints/zipmaps/score", key, "application/json",
+          ("{\"input_data\": " + rowsJson + "}").getBytes(StandardCharsets.UTF_8)));
+    }
+    List<HttpResponse<String>> answers = concurrently(calls);
+    for (int i = 0; i < answers.size(); i++) {
+      HttpResponse<String> r = answers.get(i);
+      assertEquals(200, r.statusCode(), r.body());
+      double p = (i + 1) / 32.0;
+      JsonArray maps = new JsonObject(r.body()).getJsonArray("probabilities");
+      assertEquals(i % 3 == 2 ? 2 : 1, maps.size(), "one map per row of request " + i + ": " + r.body());
+      assertEquals(p, maps.getJsonObject(0).getDouble("0"), TOLERANCE, "request " + i + ": " + r.body());
+      assertEquals(1 - p, maps.getJsonObject(0).getDouble("1"), TOLERANCE, "request " + i + ": " + r.body());
+      if (i % 3 == 2) {
+        assertEquals(1 - p, maps.getJsonObject(1).getDouble("0"), TOLERANCE, "request " + i + ": " + r.body());
+      }
+    }
+    assertTrue(node.metric("inferbus_instance_runs_total", "endpoint=\"zipmaps\"") - runsBefore < answers.size(),
+        "the requests were batched");
+  }
+
+  /**
+   * A lone request on an idle batched deployment waits at most max_batch_delay_ms for company; when
+   * that is longer than max_queue_wait_ms, it must still be served (or the spec refused up front),
+   * never answered 429 "busy" by an instance that runs nothing.
+   */
+  @Test
+  void aLoneRequestIsServedWhenTheBatchDelayIsLongerThanTheQueueWait() throws Exception {
+    JsonObject spec = new JsonObject()
+        .put("request_settings", new JsonObject().put("max_queue_wait_ms", 100).put("request_timeout_ms", 10_000))
+        .put("batching", new JsonObject().put("max_batch_size", 32).put("max_batch_delay_ms", 1000));
+    HttpResponse<String> put = node.https.json("PUT", node.control() + "/endpoints/batched/deployments/patient",
+        node.adminToken(), spec.copy().put("model", "german-credit-bad-risk:1"));
+    if (put.statusCode() == 400) { // refusing the combination up front is an acceptable answer too
+      assertTrue(put.body().contains("max_batch_delay_ms"), put.body());
+      return;
+    }
+    node.deploy("batched", "patient", MODEL, spec, false);
+    HttpResponse<String> r = azure("batched", batchedKey, List.of(rows.get(5)), "azureml-model-deployment", "patient");
+    assertEquals(200, r.statusCode(), "a lone request on an idle deployment with max_batch_delay_ms 1000 and"
+        + " max_queue_wait_ms 100 was refused: the partial batch's delay timer outlives the request's queue-wait"
+        + " timer, which then answers 429 although nothing runs: " + r.body());
+    assertAnswers(new JsonObject(r.body()), 5);
+  }
+
   static Stream<Arguments> badBatchingSpecs() {
     return Stream.of(
         Arguments.of(new JsonObject().put("max_batch_size", 0).put("max_batch_delay_ms", 2), "max_batch_size"),
