@@ -92,3 +92,14 @@ fixed = helper.make_graph(
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
 )
 save(helper.make_model(fixed, opset_imports=opsets(), ir_version=8), "fixed-shape.onnx")
+
+# sequence-input: a valid model ONNX Runtime loads, whose input is a sequence of tensors rather than
+# a tensor. The registry accepts it (it loads); an instance cannot serve it (scoring bodies carry
+# tensors only), so its deployment ends Failed with the reason: tests of failed deployments use it.
+seq = helper.make_graph(
+    [helper.make_node("SequenceLength", ["xs"], ["n"])],
+    "sequence_input",
+    [helper.make_tensor_sequence_value_info("xs", TensorProto.FLOAT, None)],
+    [helper.make_tensor_value_info("n", TensorProto.INT64, [])],
+)
+save(helper.make_model(seq, opset_imports=opsets(), ir_version=8), "sequence-input.onnx")
