@@ -30,38 +30,47 @@ final class TensorConversion {
     return DataType.fromOnnxTypeName(info.onnxType.name());
   }
 
-  static OnnxTensor toOnnx(OrtEnvironment env, Tensor t) throws OrtException {
+  /** Bytes a tensor takes as an ONNX Runtime input buffer (0 for strings, which ORT copies itself). */
+  static int inputBytes(Tensor t) {
+    return t.datatype() == DataType.BYTES ? 0 : t.length() * Math.max(1, io.inferbus.protocol.tensor.BinaryTensorData.width(t.datatype()));
+  }
+
+  /**
+   * An ONNX Runtime tensor over {@code scratch} (direct, native order, at least
+   * {@link #inputBytes} long): ONNX Runtime reads it in place, so the caller must keep the buffer
+   * untouched until the tensor is closed.
+   */
+  static OnnxTensor toOnnx(OrtEnvironment env, Tensor t, ByteBuffer scratch) throws OrtException {
     long[] shape = t.shape();
     Object data = t.data();
-    // Direct buffers in native order: ONNX Runtime reads them in place, no second copy.
     return switch (t.datatype()) {
       case FP32 -> {
         float[] a = (float[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length * 4);
+        ByteBuffer b = scratch;
         b.asFloatBuffer().put(a);
         yield OnnxTensor.createTensor(env, b.asFloatBuffer(), shape);
       }
       case FP64 -> {
         double[] a = (double[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length * 8);
+        ByteBuffer b = scratch;
         b.asDoubleBuffer().put(a);
         yield OnnxTensor.createTensor(env, b.asDoubleBuffer(), shape);
       }
       case INT64 -> {
         long[] a = (long[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length * 8);
+        ByteBuffer b = scratch;
         b.asLongBuffer().put(a);
         yield OnnxTensor.createTensor(env, b.asLongBuffer(), shape);
       }
       case INT32 -> {
         int[] a = (int[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length * 4);
+        ByteBuffer b = scratch;
         b.asIntBuffer().put(a);
         yield OnnxTensor.createTensor(env, b.asIntBuffer(), shape);
       }
       case INT16, FP16, BF16 -> {
         short[] a = (short[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length * 2);
+        ByteBuffer b = scratch;
         b.asShortBuffer().put(a);
         OnnxJavaType type = switch (t.datatype()) {
           case FP16 -> OnnxJavaType.FLOAT16;
@@ -72,13 +81,13 @@ final class TensorConversion {
       }
       case INT8, UINT8 -> {
         byte[] a = (byte[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length);
+        ByteBuffer b = scratch;
         b.put(a).flip();
         yield OnnxTensor.createTensor(env, b, shape, t.datatype() == DataType.INT8 ? OnnxJavaType.INT8 : OnnxJavaType.UINT8);
       }
       case BOOL -> {
         boolean[] a = (boolean[]) data;
-        ByteBuffer b = OnnxModel.direct(a.length);
+        ByteBuffer b = scratch;
         for (boolean v : a) {
           b.put((byte) (v ? 1 : 0));
         }
@@ -120,6 +129,24 @@ final class TensorConversion {
     }
     if (type == DataType.BYTES) {
       return new Tensor(name, type, shape, flattenStrings(tensor.getValue(), (int) info.getNumElements()));
+    }
+    // The typed getters copy once into a heap buffer of exactly the elements: take its array.
+    switch (info.type) {
+      case FLOAT -> {
+        return new Tensor(name, type, shape, tensor.getFloatBuffer().array());
+      }
+      case DOUBLE -> {
+        return new Tensor(name, type, shape, tensor.getDoubleBuffer().array());
+      }
+      case INT64 -> {
+        return new Tensor(name, type, shape, tensor.getLongBuffer().array());
+      }
+      case INT32 -> {
+        return new Tensor(name, type, shape, tensor.getIntBuffer().array());
+      }
+      default -> {
+        // below: one copy of the raw bytes, then into the array
+      }
     }
     ByteBuffer raw = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
     Object data = switch (type) {
