@@ -103,3 +103,16 @@ seq = helper.make_graph(
     [helper.make_tensor_value_info("n", TensorProto.INT64, [])],
 )
 save(helper.make_model(seq, opset_imports=opsets(), ir_version=8), "sequence-input.onnx")
+
+# flatten-rows: first dimensions dynamic in and out, but the output does not have one row per input
+# row (y = x reshaped to one dimension, [batch * 3]): batching cannot split a stacked run back, so an
+# instance must notice and serve such a model one request at a time.
+flat_shape = helper.make_tensor("flat", TensorProto.INT64, [1], [-1])
+flat = helper.make_graph(
+    [helper.make_node("Reshape", ["x", "flat"], ["y"])],
+    "flatten_rows",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"])],
+    [flat_shape],
+)
+save(helper.make_model(flat, opset_imports=opsets(), ir_version=8), "flatten-rows.onnx")

@@ -316,6 +316,33 @@ class BatchingTest {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * A model whose first dimensions are dynamic but whose output does not keep one row per input row
+   * (flatten-rows: y = x reshaped to [batch * 3]) cannot be split back after a stacked run: every
+   * request must still get its own answer, served one by one, never a 5xx.
+   */
+  @Test
+  void aModelWhoseOutputDoesNotFollowTheRowsIsServedOneByOne() throws Exception {
+    String key = node.deploy("flat", "rows", TestNode.TEST_MODELS.resolve("flatten-rows.onnx"), new JsonObject()
+        .put("request_settings", new JsonObject().put("max_concurrent_requests_per_instance", 1)
+            .put("max_queue_wait_ms", 30_000).put("request_timeout_ms", 60_000))
+        .put("batching", new JsonObject().put("max_batch_size", 16).put("max_batch_delay_ms", 50)), true);
+    for (int round = 0; round < 2; round++) {
+      List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        JsonArray row = new JsonArray().add(i).add(i + 0.5).add(i + 0.25);
+        calls.add(() -> azure("flat", key, List.of(row)));
+      }
+      List<HttpResponse<String>> answers = concurrently(calls);
+      for (int i = 0; i < answers.size(); i++) {
+        HttpResponse<String> r = answers.get(i);
+        assertEquals(200, r.statusCode(), "round " + round + " request " + i + ": " + r.body());
+        assertEquals(new JsonArray().add(i * 1.0).add(i + 0.5).add(i + 0.25),
+            new JsonObject(r.body()).getJsonArray("y"), "round " + round + " request " + i);
+      }
+    }
+  }
+
   /** Runs the calls at once (32 callers, all released together) and returns the answers in order. */
   private static List<HttpResponse<String>> concurrently(List<Callable<HttpResponse<String>>> calls)
       throws Exception {

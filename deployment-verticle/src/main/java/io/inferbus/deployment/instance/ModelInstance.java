@@ -67,6 +67,8 @@ public final class ModelInstance {
   private MessageConsumer<Buffer> consumer;
   private boolean stopping;
   private long batchTimer = -1;
+  /** Set (from a worker) once a batched run's outputs could not be split back by rows. */
+  private volatile boolean batchingBroken;
   private final InstanceMetrics metrics;
 
   public ModelInstance(Vertx vertx, DeploymentState deployment, String nodeId, InstanceDirectory directory,
@@ -233,7 +235,7 @@ public final class ModelInstance {
       job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
       return;
     }
-    boolean batchingOn = batching != null && model.batchable() && job.batchKey() != null;
+    boolean batchingOn = batching != null && model.batchable() && !batchingBroken && job.batchKey() != null;
     if (!batchingOn && queue.waiting() == 0 && queue.hasFreeSlot()) {
       queue.startDirect();
       run(List.of(job));
@@ -245,11 +247,12 @@ public final class ModelInstance {
       return;
     }
     job.waitTimer = vertx.setTimer(Math.max(1, settings.maxQueueWaitMs()), t -> expire(job));
-    if (batchingOn && batching.maxBatchDelayMs() > 0 && queue.running() == 0
+    long delayMs = batchingOn ? batchDelayMs(job) : 0;
+    if (delayMs > 0 && queue.running() == 0
         && queue.rowsReadyForHead(batching.maxBatchSize()) < batching.maxBatchSize()) {
       // a partial batch on an idle instance waits up to max_batch_delay_ms for company
       if (batchTimer == -1) {
-        batchTimer = vertx.setTimer(batching.maxBatchDelayMs(), t -> {
+        batchTimer = vertx.setTimer(delayMs, t -> {
           batchTimer = -1;
           dispatch();
         });
@@ -259,9 +262,19 @@ public final class ModelInstance {
     dispatch();
   }
 
+  /**
+   * How long a partial batch may wait for company: max_batch_delay_ms, but never so long that the
+   * waiting request would pass its max_queue_wait_ms (and be refused as if the instance were busy)
+   * or its deadline.
+   */
+  private long batchDelayMs(ScoringJob job) {
+    long remainingMs = (job.deadlineNanos - System.nanoTime()) / 1_000_000L;
+    return Math.max(0, Math.min(batching.maxBatchDelayMs(), Math.min(settings.maxQueueWaitMs(), remainingMs) - 1));
+  }
+
   /** Starts queued work while slots are free. */
   private void dispatch() {
-    long maxRows = batching != null && model != null && model.batchable() ? batching.maxBatchSize() : 1;
+    long maxRows = batching != null && model != null && model.batchable() && !batchingBroken ? batching.maxBatchSize() : 1;
     while (queue.hasFreeSlot() && queue.waiting() > 0) {
       List<ScoringJob> batch = queue.takeBatch(maxRows);
       List<ScoringJob> live = new ArrayList<>(batch.size());
@@ -287,8 +300,9 @@ public final class ModelInstance {
     job.waitTimer = -1;
     if (queue.remove(job)) {
       job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
-          + "' is busy: the request waited " + settings.maxQueueWaitMs() + " ms (max_queue_wait_ms) with "
-          + settings.maxConcurrentRequestsPerInstance() + " running (max_concurrent_requests_per_instance)");
+          + "' is busy: the request waited " + settings.maxQueueWaitMs() + " ms (max_queue_wait_ms) while "
+          + queue.running() + " ran (max_concurrent_requests_per_instance " + settings.maxConcurrentRequestsPerInstance()
+          + ") and " + queue.waiting() + " more waited");
     }
   }
 
@@ -350,8 +364,23 @@ public final class ModelInstance {
       inputs.add(jobs.get(i).request.inputs());
       rows[i] = jobs.get(i).rows();
     }
-    List<List<OutputValue>> split = TensorBatches.split(
-        running.run(TensorBatches.concat(inputs), jobs.get(0).request.requestedOutputs()), rows);
+    List<List<OutputValue>> split;
+    try {
+      split = TensorBatches.split(
+          running.run(TensorBatches.concat(inputs), jobs.get(0).request.requestedOutputs()), rows);
+    } catch (IllegalStateException e) {
+      // The model's outputs do not have one row per input row (a flattening output, say): it
+      // cannot be batched after all. Serve these one by one and stop batching on this instance.
+      if (!batchingBroken) {
+        batchingBroken = true;
+        LOG.warn("instance {}: batching turned off, the model's outputs do not follow its input rows: {}",
+            id, e.getMessage());
+      }
+      for (ScoringJob job : jobs) {
+        results.addAll(execute(running, List.of(job)));
+      }
+      return results;
+    }
     for (int i = 0; i < jobs.size(); i++) {
       try {
         results.add(encode(jobs.get(i), split.get(i)));

@@ -559,6 +559,12 @@ public final class ScoringRequestDecoder {
       return badInput("the body is nested too deeply or has a number too long: " + e.getMessage());
     }
     String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    if (detail != null && detail.startsWith("Non-standard token")) {
+      // Jackson's text goes on to advise a parser setting the caller cannot change
+      int end = detail.indexOf(':');
+      detail = (end > 0 ? detail.substring(0, end) : detail)
+          + ": NaN and Infinity are not JSON numbers; send such values as binary tensor data (V2)";
+    }
     if (e instanceof JsonProcessingException j && j.getLocation() != null) {
       detail += " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
     }

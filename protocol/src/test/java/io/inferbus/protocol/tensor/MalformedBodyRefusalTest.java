@@ -158,4 +158,14 @@ class MalformedBodyRefusalTest {
   void sameTopLevelFieldTwice() {
     assertMentions(azure("{'input_data': [[1, 2]], 'input_data': [[3, 4]]}"), "input_data", SIGNATURE);
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"NaN", "Infinity", "-Infinity"})
+  void nonNumericNumberTokensAreExplainedToTheCallerNotToTheParser(String token) {
+    InferbusException e = assertBadInput(() -> decoder(spec("x", DataType.FP32, -1, 2))
+        .decodeAzure(json("{'input_data': [[1, " + token + "]]}")));
+    assertTrue(e.getMessage().contains("NaN and Infinity are not JSON numbers"), e.getMessage());
+    assertTrue(e.getMessage().contains("binary tensor data"), e.getMessage());
+    assertTrue(!e.getMessage().contains("JsonReadFeature"), "no parser settings in a caller's message: " + e.getMessage());
+  }
 }
