@@ -194,7 +194,7 @@ public final class ModelInstance {
       decodeAndAdmit(job);
     } else {
       workers.executeBlocking(() -> {
-        job.decode(decoder);
+        job.decode(decoder, batching != null);
         return null;
       }, false).onComplete(ar -> {
         if (ar.failed()) {
@@ -208,7 +208,7 @@ public final class ModelInstance {
 
   private void decodeAndAdmit(ScoringJob job) {
     try {
-      job.decode(decoder);
+      job.decode(decoder, batching != null);
     } catch (RuntimeException e) {
       fail(job, e);
       return;
@@ -316,7 +316,11 @@ public final class ModelInstance {
   /** Runs one request or a batch on this instance's workers; the slot is already counted. */
   private void run(List<ScoringJob> jobs) {
     OnnxModel running = model;
-    metrics.run(jobs.stream().mapToLong(ScoringJob::rows).sum());
+    long rows = 0;
+    for (ScoringJob job : jobs) {
+      rows += job.rows;
+    }
+    metrics.run(rows);
     workers.<List<Object>>executeBlocking(() -> execute(running, jobs), false).onComplete(ar -> {
       queue.finished();
       if (ar.failed()) {
@@ -435,14 +439,17 @@ public final class ModelInstance {
       this.deadlineNanos = deadlineNanos;
     }
 
-    void decode(ScoringRequestDecoder decoder) {
+    /** @param batched whether the instance batches: only then is a batch key worth building */
+    void decode(ScoringRequestDecoder decoder, boolean batched) {
       request = protocol == ScoringProtocol.AZURE_ML
           ? new InferenceRequest(null, decoder.decodeAzure(message.body()), List.of())
           : decoder.decodeOpenInference(message.body(), jsonLength(message));
       long r = TensorBatches.rows(request.inputs());
       if (r > 0) { // requests without rows (rank 0, empty) run on their own
         rows = r;
-        batchKey = TensorBatches.key(request.inputs(), request.requestedOutputs());
+        if (batched) {
+          batchKey = TensorBatches.key(request.inputs(), request.requestedOutputs());
+        }
       }
     }
 
