@@ -1,0 +1,163 @@
+package io.inferbus.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code inferbus start} as a separate JVM process on free ports in a given data directory, as a
+ * user runs it: it is ready once it printed its welcome, and its ports, admin token and CA come from
+ * the files it wrote ({@code ports.json}, {@code client.json}). Each start logs into its own files,
+ * so a restart on the same data directory never reads the previous run's output.
+ */
+public final class NodeProcess implements AutoCloseable {
+  /** The last line of the welcome, printed after ports.json and client.json are written. */
+  public static final String SERVING = "Ctrl-C stops it";
+  /** Hazelcast wants these on JDK 17 (docs/operations.md); ./inferbus passes the same. */
+  private static final List<String> JVM_FLAGS = List.of("--add-modules", "java.se",
+      "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+      "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+      "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+      // The node lives for seconds on a 2-core machine: C2 compiler threads would only compete with
+      // its start-up for the cores.
+      "-XX:TieredStopAtLevel=1");
+
+  private final Process process;
+  private final Path dataDir;
+  private final Path stdout;
+  private final Path stderr;
+  private JsonObject ports;
+  private Https https;
+
+  private NodeProcess(Process process, Path dataDir, Path stdout, Path stderr) {
+    this.process = process;
+    this.dataDir = dataDir;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /**
+   * Launches {@code inferbus start --data-dir dataDir} with every port 0; its output goes to
+   * {@code <logDir>/<name>-stdout.txt} and {@code -stderr.txt}. Does not wait: see {@link #awaitServing}.
+   */
+  public static NodeProcess start(Path dataDir, Path logDir, String name) throws IOException {
+    Files.createDirectories(logDir);
+    Path out = logDir.resolve(name + "-stdout.txt");
+    Path err = logDir.resolve(name + "-stderr.txt");
+    // The class path goes in an argument file: ONNX Runtime 1.29's native library crashes the JVM
+    // (SIGSEGV) when the process command line is longer than about 4 KB (docs/operations.md).
+    Path argFile = logDir.resolve(name + "-java-args.txt");
+    Files.writeString(argFile, "-cp " + System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path")) + "\n");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(JVM_FLAGS);
+    command.addAll(List.of("@" + argFile, "io.inferbus.cli.Main",
+        "start", "--data-dir", dataDir.toString(),
+        "--gateway-port", "0", "--control-port", "0", "--management-port", "0"));
+    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+        .directory(new File("..")).start();
+    return new NodeProcess(process, dataDir, out, err);
+  }
+
+  /** Waits until this run printed its welcome (so it serves), then reads its ports.json. */
+  public NodeProcess awaitServing(Duration timeout) throws Exception {
+    Await.until("inferbus start serving (" + stdout.getFileName() + ")", timeout,
+        () -> stdout().contains(SERVING) || !process.isAlive());
+    if (!process.isAlive()) {
+      throw new AssertionError("inferbus start exited with " + process.exitValue() + " before serving: " + stderr());
+    }
+    ports = new JsonObject(Files.readString(dataDir.resolve("ports.json")));
+    https = new Https(Path.of(client().getString("ca_file")));
+    return this;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public Https https() {
+    return https;
+  }
+
+  public JsonObject ports() {
+    return ports;
+  }
+
+  public String scoring() {
+    return "https://127.0.0.1:" + ports.getInteger("gateway");
+  }
+
+  public String control() {
+    return "https://127.0.0.1:" + ports.getInteger("control");
+  }
+
+  /** client.json as the node wrote it: control_plane_url, ca_file, token. */
+  public JsonObject client() throws IOException {
+    return new JsonObject(Files.readString(dataDir.resolve("client.json")));
+  }
+
+  public String adminToken() throws IOException {
+    return client().getString("token");
+  }
+
+  /** The endpoint's keys from the management API: {@code {"primaryKey", "secondaryKey"}}. */
+  public JsonObject keys(String endpoint) throws Exception {
+    HttpResponse<String> r = https.json("POST", control() + "/endpoints/" + endpoint + "/keys", adminToken(), null);
+    if (r.statusCode() != 200) {
+      throw new AssertionError("keys of " + endpoint + ": " + r.statusCode() + " " + r.body());
+    }
+    return new JsonObject(r.body());
+  }
+
+  /** A management API call with the admin token; fails unless the answer is 2xx. Returns the body. */
+  public JsonObject manage(String method, String path, JsonObject body) throws Exception {
+    HttpResponse<String> r = https.json(method, control() + path, adminToken(), body);
+    if (r.statusCode() / 100 != 2) {
+      throw new AssertionError(method + " " + path + ": " + r.statusCode() + " " + r.body());
+    }
+    return new JsonObject(r.body());
+  }
+
+  /** SIGKILL: no shutdown hook, no clean stop. Returns the exit code (137 = 128 + SIGKILL). */
+  public int kill() throws InterruptedException {
+    process.destroyForcibly(); // SIGKILL on Linux
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("the node was still alive 30 s after SIGKILL");
+    }
+    return process.exitValue();
+  }
+
+  public String stdout() {
+    return read(stdout);
+  }
+
+  public String stderr() {
+    return read(stderr);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Never leaves a process behind, whatever the test did. */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
