@@ -79,6 +79,9 @@ public final class InferbusNode {
     Config hazelcastConfig;
     try {
       Files.createDirectories(dataDir);
+      // A ports.json left by an earlier run (killed, say) names dead ports: scripts that wait for
+      // the file must only see this run's, written once it serves.
+      Files.deleteIfExists(dataDir.resolve(PORTS_FILE));
       tls = TlsMaterial.loadOrCreate(dataDir.resolve("tls"), config.tlsCert(), config.tlsKey());
       hazelcastConfig = ClusterSetup.load(config.clusterConfig(), config.embedded(), dataDir);
     } catch (IOException e) {
