@@ -1,6 +1,7 @@
 package io.inferbus.gateway;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.ScoringHandler;
 import io.inferbus.protocol.ClusterMaps;
@@ -34,6 +35,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
+  /** Requests this gateway has outstanding at each instance, for choosing the less loaded. */
+  private final InstanceLoad load = new InstanceLoad();
   private ClusterMapView<EndpointState> endpoints;
   private ClusterMapView<DeploymentState> deployments;
   private ClusterMapView<InstanceState> instances;
@@ -139,6 +142,6 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void rebuild() {
     rebuildScheduled = false;
-    table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries());
+    table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries(), load);
   }
 }

@@ -3,17 +3,22 @@ package io.inferbus.gateway.routing;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** One deployment as the gateway routes to it: its settings and its ready instances. */
 public final class DeploymentRoute {
   private final DeploymentState deployment;
   private final List<InstanceState> readyInstances;
-  private final AtomicInteger next = new AtomicInteger();
+  private final InstanceRoute[] routes;
 
-  DeploymentRoute(DeploymentState deployment, List<InstanceState> readyInstances) {
+  DeploymentRoute(DeploymentState deployment, List<InstanceState> readyInstances, InstanceLoad load) {
     this.deployment = deployment;
     this.readyInstances = List.copyOf(readyInstances);
+    this.routes = new InstanceRoute[readyInstances.size()];
+    for (int i = 0; i < routes.length; i++) {
+      InstanceState instance = readyInstances.get(i);
+      routes[i] = new InstanceRoute(instance, load.counter(instance.id()));
+    }
   }
 
   public DeploymentState deployment() {
@@ -28,12 +33,22 @@ public final class DeploymentRoute {
     return readyInstances;
   }
 
-  /** The next ready instance, round-robin; null when none is ready. */
-  public InstanceState pickInstance() {
-    int n = readyInstances.size();
-    if (n == 0) {
-      return null;
+  /**
+   * A ready instance, null when none is: the less loaded of two chosen at random, by this gateway's
+   * outstanding requests ("power of two choices"), so one slow or overloaded instance does not keep
+   * a fixed share of the traffic while the others idle.
+   */
+  public InstanceRoute pickInstance() {
+    int n = routes.length;
+    if (n <= 1) {
+      return n == 0 ? null : routes[0];
     }
-    return readyInstances.get(Math.floorMod(next.getAndIncrement(), n));
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    int a = random.nextInt(n);
+    int b = random.nextInt(n - 1);
+    if (b >= a) {
+      b++;
+    }
+    return routes[b].outstanding().get() < routes[a].outstanding().get() ? routes[b] : routes[a];
   }
 }

@@ -27,7 +27,8 @@ public final class RoutingTable {
   }
 
   public static RoutingTable build(Map<String, EndpointState> endpoints, Map<String, DeploymentState> deployments,
-      Map<String, InstanceState> instances) {
+      Map<String, InstanceState> instances, InstanceLoad load) {
+    load.retainOnly(instances.keySet());
     Map<String, List<InstanceState>> readyByDeployment = new HashMap<>();
     Map<String, DeploymentState> byKey = new HashMap<>();
     for (DeploymentState d : deployments.values()) {
@@ -46,7 +47,7 @@ public final class RoutingTable {
     Map<String, Map<String, DeploymentRoute>> routesByEndpoint = new HashMap<>();
     for (DeploymentState d : byKey.values()) {
       routesByEndpoint.computeIfAbsent(d.endpoint(), k -> new HashMap<>())
-          .put(d.name(), new DeploymentRoute(d, readyByDeployment.getOrDefault(d.key(), List.of())));
+          .put(d.name(), new DeploymentRoute(d, readyByDeployment.getOrDefault(d.key(), List.of()), load));
     }
     Map<String, EndpointRoute> routes = new HashMap<>();
     for (EndpointState e : endpoints.values()) {

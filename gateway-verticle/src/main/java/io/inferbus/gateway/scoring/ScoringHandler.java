@@ -4,6 +4,7 @@ import io.inferbus.gateway.auth.KeyAuthenticator;
 import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.EndpointRoute;
+import io.inferbus.gateway.routing.InstanceRoute;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
@@ -80,7 +81,8 @@ public final class ScoringHandler {
     if (route == null) {
       return;
     }
-    InstanceState instance = route.pickInstance();
+    InstanceRoute picked = route.pickInstance();
+    InstanceState instance = picked == null ? null : picked.state();
     if (instance == null || instance.signature() == null) {
       fail(ctx, true, FailureKind.UNAVAILABLE, "deployment '" + route.name() + "' has no ready instance");
       return;
@@ -148,7 +150,7 @@ public final class ScoringHandler {
     }
     HttpServerResponse response = ctx.response();
     response.putHeader(DEPLOYMENT_HEADER, deployment.name());
-    InstanceState instance = deployment.pickInstance();
+    InstanceRoute instance = deployment.pickInstance();
     if (instance == null) {
       fail(ctx, v2, FailureKind.UNAVAILABLE, "deployment '" + deployment.name() + "' has no ready instance");
       return;
@@ -176,7 +178,9 @@ public final class ScoringHandler {
         delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, jsonLength.trim());
       }
     }
-    vertx.eventBus().<Buffer>request(instance.address(), body, delivery).onComplete(ar -> {
+    instance.sent();
+    vertx.eventBus().<Buffer>request(instance.state().address(), body, delivery).onComplete(ar -> {
+      instance.answered();
       if (ar.succeeded()) {
         String replyJsonLength = ar.result().headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
         if (replyJsonLength != null) {
