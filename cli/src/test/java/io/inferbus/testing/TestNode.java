@@ -138,6 +138,15 @@ public final class TestNode implements AutoCloseable {
     return sum;
   }
 
+  /**
+   * A management token for {@code subject} with {@code role}, signed with the node's own signing key
+   * (as an admin would issue one for a colleague), valid for ten minutes.
+   */
+  public String token(String subject, io.inferbus.controlplane.auth.OperatorRole role) throws Exception {
+    var keys = io.inferbus.controlplane.auth.SigningKeys.loadOrCreate(dataDir.resolve("secrets"));
+    return new io.inferbus.controlplane.auth.OperatorAuth(node.vertx(), keys).issue(subject, role, 600);
+  }
+
   private static void check(HttpResponse<String> r, int... ok) {
     for (int status : ok) {
       if (r.statusCode() == status) {

@@ -59,6 +59,10 @@ public final class ManagementApi {
     route(r.patch("/endpoints/:e"), OperatorRole.OPERATOR,
         ctx -> service.patchEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
     route(r.delete("/endpoints/:e"), OperatorRole.ADMIN, ctx -> service.deleteEndpoint(ctx.pathParam("e"), actor(ctx)));
+    route(r.get("/endpoints/:e/traffic/history"), OperatorRole.READER,
+        ctx -> service.trafficHistory(ctx.pathParam("e")));
+    route(r.post("/endpoints/:e/traffic/rollback"), OperatorRole.OPERATOR,
+        ctx -> service.rollbackTraffic(ctx.pathParam("e"), body(ctx), actor(ctx)));
     route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> service.keys(ctx.pathParam("e")));
     route(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR,
         ctx -> service.regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));

@@ -56,6 +56,7 @@ public final class ControlPlaneService {
   private final WorkerExecutor storeThread;
   private final Supplier<Map<String, InstanceState>> instances;
   private final Supplier<String> scoringBaseUrl;
+  private final TrafficHistory history;
 
   public ControlPlaneService(Vertx vertx, Store store, KeyVault vault, ModelBlobs blobs, ClusterPublisher publisher,
       WorkerExecutor storeThread, Supplier<Map<String, InstanceState>> instances, Supplier<String> scoringBaseUrl) {
@@ -67,6 +68,7 @@ public final class ControlPlaneService {
     this.storeThread = storeThread;
     this.instances = instances;
     this.scoringBaseUrl = scoringBaseUrl;
+    this.history = new TrafficHistory(store);
   }
 
   // ---------------------------------------------------------------- start-up
@@ -173,7 +175,7 @@ public final class ControlPlaneService {
       }
       doc.put("updated_at", now()).put("updated_by", actor.subject());
       if (trafficChanged || before == null) {
-        recordRevision(name, doc, actor);
+        recordRevision(name, doc, actor, null);
       }
       store.put(Table.ENDPOINTS, doc, name);
       audit(actor, before == null ? "endpoint.create" : "endpoint.update", "endpoints/" + name,
@@ -204,7 +206,7 @@ public final class ControlPlaneService {
       }
       doc.put("updated_at", now()).put("updated_by", actor.subject());
       if (trafficChanged) {
-        recordRevision(name, doc, actor);
+        recordRevision(name, doc, actor, null);
       }
       store.put(Table.ENDPOINTS, doc, name);
       audit(actor, trafficChanged ? "endpoint.traffic" : "endpoint.update", "endpoints/" + name,
@@ -226,7 +228,7 @@ public final class ControlPlaneService {
       JsonObject before = endpointDoc(name);
       List<JsonObject> deployments = store.list(Table.DEPLOYMENTS, name);
       store.deleteAll(Table.DEPLOYMENTS, name);
-      store.deleteAll(Table.TRAFFIC_REVISIONS, name);
+      history.deleteAll(name);
       store.delete(Table.ENDPOINTS, name);
       audit(actor, "endpoint.delete", "endpoints/" + name, redact(before), null);
       return deployments.stream().map(d -> d.getString("name")).toList();
@@ -236,6 +238,45 @@ public final class ControlPlaneService {
       removals.add(publisher.removeEndpoint(name));
       return Future.all(removals);
     }).map(v -> ApiResult.ok(new JsonObject().put("name", name).put("deleted", true)));
+  }
+
+  /** Every traffic revision of the endpoint, oldest first. */
+  public Future<ApiResult> trafficHistory(String name) {
+    return onStore(() -> {
+      endpointDoc(name);
+      return ApiResult.ok(list(history.entries(name)));
+    });
+  }
+
+  /**
+   * Re-applies an earlier traffic revision ({@code {"to_revision": n}}, or {@code {}} for the one
+   * before the current) as a new revision, through the same validation, store transaction, audit
+   * and cluster publication as a PATCH of the traffic. When the current weights already are that
+   * revision's, nothing changes: retrying a rollback to a given revision is harmless.
+   */
+  public Future<ApiResult> rollbackTraffic(String name, JsonObject body, Actor actor) {
+    Long toRevision;
+    try {
+      toRevision = TrafficHistory.toRevision(body);
+    } catch (InferbusException e) {
+      return Future.failedFuture(e);
+    }
+    return write(() -> {
+      JsonObject before = endpointDoc(name);
+      JsonObject target = history.rollbackTarget(name, before.getLong("traffic_revision", 0L), toRevision);
+      JsonObject weights = TrafficHistory.weightsToReapply(name, target, deploymentNames(name));
+      JsonObject doc = before.copy();
+      if (!applyTraffic(name, doc, weights)) {
+        return new Change(ApiResult.ok(showEndpoint(before)), null);
+      }
+      long rolledBackTo = target.getLong("revision");
+      doc.put("updated_at", now()).put("updated_by", actor.subject());
+      recordRevision(name, doc, actor, rolledBackTo);
+      store.put(Table.ENDPOINTS, doc, name);
+      audit(actor, "endpoint.traffic-rollback", "endpoints/" + name, redact(before), redact(doc),
+          new JsonObject().put("rolled_back_to", rolledBackTo));
+      return new Change(ApiResult.ok(showEndpoint(doc)), doc);
+    }).compose(this::publishEndpoint).map(ApiResult.class::cast);
   }
 
   /** The endpoint's two keys (key mode). */
@@ -410,8 +451,7 @@ public final class ControlPlaneService {
     if (!body.containsKey("traffic") && !body.containsKey("mirror_traffic")) {
       return false;
     }
-    Set<String> deployments = store.list(Table.DEPLOYMENTS, endpoint).stream()
-        .map(d -> d.getString("name")).collect(Collectors.toCollection(LinkedHashSet::new));
+    Set<String> deployments = deploymentNames(endpoint);
     Map<String, Integer> traffic = body.containsKey("traffic")
         ? TrafficRules.traffic(body.getValue("traffic"), deployments)
         : EndpointState.weightsFromJson(doc.getJsonObject("traffic"));
@@ -426,6 +466,11 @@ public final class ControlPlaneService {
     return changed;
   }
 
+  private Set<String> deploymentNames(String endpoint) {
+    return store.list(Table.DEPLOYMENTS, endpoint).stream()
+        .map(d -> d.getString("name")).collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+
   private static JsonObject withoutZeros(JsonObject weights) {
     JsonObject o = new JsonObject();
     weights.forEach(e -> {
@@ -436,20 +481,22 @@ public final class ControlPlaneService {
     return o;
   }
 
-  private void recordRevision(String endpoint, JsonObject doc, Actor actor) {
+  /** Makes the doc's traffic the endpoint's next revision; {@code rolledBackTo}: the revision re-applied, or null. */
+  private void recordRevision(String endpoint, JsonObject doc, Actor actor, Long rolledBackTo) {
     long revision = doc.getLong("traffic_revision", 0L) + 1;
     doc.put("traffic_revision", revision);
-    store.put(Table.TRAFFIC_REVISIONS, new JsonObject()
-        .put("revision", revision)
-        .put("traffic", doc.getJsonObject("traffic"))
-        .put("mirror_traffic", doc.getJsonObject("mirror_traffic"))
-        .put("actor", actor.subject())
-        .put("request_id", actor.requestId())
-        .put("at", now()), endpoint, String.format("%012d", revision));
+    history.record(endpoint, revision, doc.getJsonObject("traffic"), doc.getJsonObject("mirror_traffic"), actor,
+        rolledBackTo, now());
   }
 
   private void audit(Actor actor, String action, String target, JsonObject before, JsonObject after) {
-    store.appendAudit(new JsonObject()
+    audit(actor, action, target, before, after, null);
+  }
+
+  /** Appends an audit record; {@code detail}'s fields, if any, are added to it. */
+  private void audit(Actor actor, String action, String target, JsonObject before, JsonObject after,
+      JsonObject detail) {
+    JsonObject record = new JsonObject()
         .put("at", System.currentTimeMillis())
         .put("time", now())
         .put("actor", actor.subject())
@@ -457,7 +504,11 @@ public final class ControlPlaneService {
         .put("target", target)
         .put("before", before)
         .put("after", after)
-        .put("request_id", actor.requestId()));
+        .put("request_id", actor.requestId());
+    if (detail != null) {
+      record.mergeIn(detail);
+    }
+    store.appendAudit(record);
   }
 
   /** A copy without key material, for the audit log. */

@@ -1,0 +1,223 @@
+package io.inferbus.controlplane.endpoints;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.controlplane.registry.ModelBlobs;
+import io.inferbus.controlplane.store.KeyVault;
+import io.inferbus.controlplane.store.Store;
+import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.state.EndpointState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A real control-plane service for tests: a SQLite store, key vault and model files in a data
+ * directory, a Hazelcast member of its own (the cluster tables gateways read), and Vert.x; the
+ * service is called on a Vert.x event loop as the management API calls it. No node agents run, so
+ * deployments never get instances.
+ */
+final class ServiceFixture implements AutoCloseable {
+  static final Path EXAMPLE_MODEL = Path.of("..", "examples", "credit-scoring", "model",
+      "german-credit-bad-risk.onnx");
+
+  final Path dataDir;
+  final HazelcastInstance hazelcast;
+  private final Vertx vertx;
+  private final Context context;
+  private WorkerExecutor storeThread;
+  private Store store;
+  ControlPlaneService service;
+
+  private ServiceFixture(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    this.dataDir = dataDir;
+    this.hazelcast = hazelcast;
+    this.vertx = Vertx.vertx();
+    this.context = vertx.getOrCreateContext();
+    hazelcast.getMap(ClusterMaps.ENDPOINTS).clear();
+    hazelcast.getMap(ClusterMaps.DEPLOYMENTS).clear();
+    open();
+  }
+
+  /** A service on {@code dataDir}, publishing to {@code hazelcast}, whose tables it empties first. */
+  static ServiceFixture start(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    return new ServiceFixture(dataDir, hazelcast);
+  }
+
+  /** A single-member cluster on loopback that joins nobody. */
+  static HazelcastInstance hazelcast() {
+    Config config = new Config();
+    config.setClusterName("inferbus-test-" + UUID.randomUUID());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(5701).setPortAutoIncrement(true).setPortCount(200);
+    network.getJoin().getMulticastConfig().setEnabled(false);
+    network.getJoin().getTcpIpConfig().setEnabled(false);
+    network.getJoin().getAutoDetectionConfig().setEnabled(false);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  private void open() throws Exception {
+    storeThread = vertx.createSharedWorkerExecutor("inferbus-store-" + UUID.randomUUID(), 1);
+    store = Store.open(dataDir);
+    KeyVault vault = KeyVault.open(dataDir.resolve("secrets").resolve("vault.key"));
+    service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
+        new ClusterPublisher(hazelcast, context), storeThread, Map::of, () -> "https://127.0.0.1:8443");
+  }
+
+  /** Closes the store as a stopping node does and opens a new service on the same data directory. */
+  void restart() throws Exception {
+    storeThread.executeBlocking(() -> {
+      store.close();
+      return null;
+    }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    storeThread.close();
+    open();
+  }
+
+  /** What a service call answered: its result, or its failure. */
+  record Outcome(ApiResult result, Throwable failure) {
+    JsonObject body() {
+      if (failure != null) {
+        throw new AssertionError("expected success, got " + failure, failure);
+      }
+      return result.body();
+    }
+
+    int status() {
+      if (failure instanceof InferbusException e) {
+        return e.kind().httpStatus();
+      }
+      if (failure != null) {
+        throw new AssertionError("unexpected failure " + failure, failure);
+      }
+      return result.status();
+    }
+  }
+
+  /** Calls the service on an event loop, as the management API does; a synchronous throw counts as failure. */
+  Outcome call(Supplier<Future<ApiResult>> op) throws Exception {
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      Future<ApiResult> f;
+      try {
+        f = op.get();
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> done.complete(new Outcome(ar.result(), ar.cause())));
+    });
+    return done.get(60, TimeUnit.SECONDS);
+  }
+
+  /** Calls and expects {@code status}; returns the body. */
+  JsonObject expect(int status, Supplier<Future<ApiResult>> op) throws Exception {
+    Outcome o = call(op);
+    assertEquals(status, o.status(), () -> String.valueOf(o.failure() != null ? o.failure() : o.result().body()));
+    return o.body();
+  }
+
+  /**
+   * Calls and expects a refusal of {@code kind} whose message holds every fragment; returns it.
+   */
+  InferbusException refused(FailureKind kind, Supplier<Future<ApiResult>> op, String... fragments) throws Exception {
+    Outcome o = call(op);
+    if (!(o.failure() instanceof InferbusException e)) {
+      throw new AssertionError("expected " + kind + ", got " + (o.failure() != null ? o.failure()
+          : o.result().status() + " " + o.result().body()), o.failure());
+    }
+    assertEquals(kind, e.kind(), e.getMessage());
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message should contain '" + f + "': " + e.getMessage());
+    }
+    return e;
+  }
+
+  /** Every audit record, oldest first. */
+  List<JsonObject> audit() throws Exception {
+    return expect(200, () -> service.audit(0, 10_000)).getJsonArray("value").stream()
+        .map(JsonObject.class::cast).toList();
+  }
+
+  /** The endpoint's traffic history, oldest first. */
+  List<JsonObject> history(String endpoint) throws Exception {
+    return expect(200, () -> service.trafficHistory(endpoint)).getJsonArray("value").stream()
+        .map(JsonObject.class::cast).toList();
+  }
+
+  JsonObject endpoint(String name) throws Exception {
+    return expect(200, () -> service.getEndpoint(name));
+  }
+
+  /** The endpoint as gateways see it: its entry in the cluster's endpoint table. */
+  EndpointState published(String endpoint) {
+    String json = hazelcast.<String, String>getMap(ClusterMaps.ENDPOINTS).get(endpoint);
+    assertNotNull(json, "endpoint " + endpoint + " is not in the cluster table");
+    return EndpointState.fromJson(new JsonObject(json));
+  }
+
+  /** Registers the example model as {@code credit-model:1} (once). */
+  void registerModel(Actor actor) throws Exception {
+    Buffer bytes = Buffer.buffer(Files.readAllBytes(EXAMPLE_MODEL));
+    Outcome o = call(() -> service.putModel("credit-model", "1", bytes, actor));
+    assertTrue(o.status() == 200 || o.status() == 201, () -> String.valueOf(o));
+  }
+
+  /** Creates the endpoint and a deployment of the example model for each name. */
+  void endpointWithDeployments(String endpoint, Actor actor, String... deployments) throws Exception {
+    registerModel(actor);
+    expect(201, () -> service.putEndpoint(endpoint, new JsonObject(), actor));
+    for (String d : deployments) {
+      expect(201, () -> service.putDeployment(endpoint, d, new JsonObject().put("model", "credit-model:1"), actor));
+    }
+  }
+
+  /** PATCHes the endpoint's traffic (and mirror, when not null) and expects 200. */
+  JsonObject traffic(String endpoint, String traffic, String mirror, Actor actor) throws Exception {
+    JsonObject body = new JsonObject();
+    if (traffic != null) {
+      body.put("traffic", new JsonObject(traffic));
+    }
+    if (mirror != null) {
+      body.put("mirror_traffic", new JsonObject(mirror));
+    }
+    return expect(200, () -> service.patchEndpoint(endpoint, body, actor));
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      storeThread.executeBlocking(() -> {
+        store.close();
+        return null;
+      }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      storeThread.close();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+}
