@@ -154,7 +154,7 @@ public final class InferbusNode {
     }
     if (config.runs(Role.GATEWAY)) {
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          GatewayOptions.DEFAULT_MAX_BODY_BYTES));
+          GatewayOptions.DEFAULT_MAX_BODY_BYTES, registry));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

@@ -115,6 +115,15 @@ public final class TestNode implements AutoCloseable {
   private static final java.net.http.HttpClient METRICS_CLIENT = java.net.http.HttpClient.newBuilder()
       .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** Like {@link #metric}, -1 when the metrics cannot be read. */
+  public double metricQuietly(String name, String... labels) {
+    try {
+      return metric(name, labels);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
   /** A counter or gauge from the node's Prometheus /metrics whose line contains every given label. */
   public double metric(String name, String... labels) throws Exception {
     // HTTP/1.1: the JDK client otherwise offers an h2c upgrade, which can leave the exchange hanging

@@ -1,6 +1,8 @@
 package io.inferbus.gateway;
 
 import io.inferbus.protocol.net.TlsServerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Configuration of a node's gateway role.
@@ -9,7 +11,13 @@ import io.inferbus.protocol.net.TlsServerConfig;
  * @param port HTTPS port for scoring (0: any free port)
  * @param tls certificate and key
  * @param maxBodyBytes largest request body accepted (larger: 413)
+ * @param metrics where the gateway records what it measures (mirrored requests)
  */
-public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes) {
+public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+  /** Without a registry of the node's: measurements stay in memory. */
+  public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes) {
+    this(host, port, tls, maxBodyBytes, new SimpleMeterRegistry());
+  }
 }

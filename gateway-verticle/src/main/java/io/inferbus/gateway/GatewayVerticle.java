@@ -2,6 +2,7 @@ package io.inferbus.gateway;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.gateway.routing.InstanceLoad;
+import io.inferbus.gateway.scoring.Mirroring;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.ScoringHandler;
 import io.inferbus.protocol.ClusterMaps;
@@ -86,7 +87,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Router router() {
-    ScoringHandler scoring = new ScoringHandler(vertx, () -> table);
+    ScoringHandler scoring = new ScoringHandler(vertx, () -> table, new Mirroring(vertx, options.metrics()));
     Router router = Router.router(vertx);
     router.route().handler(ScoringHandler::assignRequestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());

@@ -51,6 +51,20 @@ public final class EndpointRoute {
     return null;
   }
 
+  /**
+   * The shadow deployment an unpinned request is also sent to, drawn by the mirror percentage
+   * ({@code mirror_traffic}); null for most requests, and when no mirror is set.
+   */
+  public DeploymentRoute chooseMirror() {
+    for (var e : endpoint.mirrorTraffic().entrySet()) {
+      int percent = e.getValue();
+      if (percent > 0 && ThreadLocalRandom.current().nextInt(100) < percent) {
+        return deployments.get(e.getKey());
+      }
+    }
+    return null;
+  }
+
   /** The deployment with the largest weight, for metadata; null when none has traffic. */
   public DeploymentRoute primary() {
     String best = null;

@@ -38,10 +38,12 @@ public final class ScoringHandler {
 
   private final Vertx vertx;
   private final Supplier<RoutingTable> table;
+  private final Mirroring mirroring;
 
-  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table) {
+  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, Mirroring mirroring) {
     this.vertx = vertx;
     this.table = table;
+    this.mirroring = mirroring;
   }
 
   /** First handler on every route: assigns the request id and echoes the ids callers sent. */
@@ -179,6 +181,12 @@ public final class ScoringHandler {
       }
     }
     instance.sent();
+    if (pinned == null) {
+      DeploymentRoute shadow = endpoint.chooseMirror();
+      if (shadow != null && shadow != deployment) {
+        mirroring.send(endpoint.endpoint().name(), shadow, body, delivery);
+      }
+    }
     vertx.eventBus().<Buffer>request(instance.state().address(), body, delivery).onComplete(ar -> {
       instance.answered();
       if (ar.succeeded()) {
