@@ -19,6 +19,7 @@ import io.inferbus.protocol.tensor.OutputValue;
 import io.inferbus.protocol.tensor.ScoringRequestDecoder;
 import io.inferbus.protocol.tensor.ScoringResponseEncoder;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -66,6 +67,13 @@ public final class ModelInstance {
   private WorkerExecutor workers;
   private MessageConsumer<Buffer> consumer;
   private boolean stopping;
+  /** Set once a draining instance stopped consuming. */
+  private boolean unregistered;
+  /** Bodies being decoded on a worker (not yet queued or running). */
+  private int decoding;
+  private final Promise<Void> stopped = Promise.promise();
+  /** How long a draining instance keeps consuming, for requests gateways sent before they saw it drain. */
+  static final long DRAIN_GRACE_MS = 500;
   private long batchTimer = -1;
   /** Set (from a worker) once a batched run's outputs could not be split back by rows. */
   private volatile boolean batchingBroken;
@@ -132,6 +140,9 @@ public final class ModelInstance {
           return consumer.completion();
         })
         .compose(v -> {
+          if (stopping) { // stop() came while the consumer registered: it is draining already
+            return Future.<Void>succeededFuture();
+          }
           state = InstanceState.READY;
           LOG.info("instance {} of {}/{} ({}) ready on {}", id, deployment.endpoint(), deployment.name(),
               deployment.model(), address);
@@ -148,31 +159,51 @@ public final class ModelInstance {
         });
   }
 
-  /** Stops consuming, refuses what waits, lets running requests finish, frees the model. */
+  /**
+   * Drains, then stops: publishes the instance as {@code Draining} so gateways send it nothing new,
+   * keeps serving for {@link #DRAIN_GRACE_MS} what they had already sent, then stops consuming,
+   * finishes everything it holds (queued and running), leaves the instance table and frees the
+   * model. So scaling down or deleting a deployment fails no request. The future completes when
+   * the instance is gone.
+   */
   public Future<Void> stop() {
-    stopping = true;
-    state = InstanceState.DRAINING;
-    for (ScoringJob job : queue.drain()) {
-      cancelWaitTimer(job);
-      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+    if (stopping) {
+      return stopped.future();
     }
-    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
-    return unregistered
-        .compose(v -> directory.remove(id))
-        .andThen(ar -> closeWhenIdle());
+    stopping = true;
+    if (model == null || consumer == null) { // still loading, or failed: nothing to drain
+      state = InstanceState.DRAINING;
+      Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+      unregistered.compose(v -> directory.remove(id)).onComplete(ar -> stopped.tryComplete());
+      return stopped.future();
+    }
+    state = InstanceState.DRAINING;
+    LOG.info("instance {} draining", id);
+    directory.publish(snapshot(model, null)).onComplete(published -> vertx.setTimer(DRAIN_GRACE_MS, t ->
+        consumer.unregister().onComplete(ar -> {
+          unregistered = true;
+          closeWhenIdle();
+        })));
+    return stopped.future();
   }
 
+  /** Once draining and idle: leaves the instance table and frees the model. */
   private void closeWhenIdle() {
-    if (stopping && queue.running() == 0 && model != null) {
-      OnnxModel m = model;
-      WorkerExecutor w = workers;
-      model = null;
-      vertx.executeBlocking(() -> {
-        m.close();
-        return null;
-      });
-      w.close();
+    if (!unregistered || queue.running() > 0 || queue.waiting() > 0 || decoding > 0 || model == null) {
+      return;
     }
+    OnnxModel m = model;
+    WorkerExecutor w = workers;
+    model = null;
+    directory.remove(id).onComplete(ar -> {
+      LOG.info("instance {} stopped", id);
+      stopped.tryComplete();
+    });
+    vertx.executeBlocking(() -> {
+      m.close();
+      return null;
+    });
+    w.close();
   }
 
   // ------------------------------------------------------------------ the request path
@@ -193,14 +224,19 @@ public final class ModelInstance {
     if (message.body().length() <= INLINE_DECODE_BYTES) {
       decodeAndAdmit(job);
     } else {
+      decoding++;
       workers.executeBlocking(() -> {
         job.decode(decoder, batching != null);
         return null;
       }, false).onComplete(ar -> {
+        decoding--;
         if (ar.failed()) {
           fail(job, ar.cause());
         } else {
           admit(job);
+        }
+        if (stopping) {
+          closeWhenIdle();
         }
       });
     }
@@ -231,10 +267,6 @@ public final class ModelInstance {
 
   /** Runs now, queues, or refuses as overloaded. */
   private void admit(ScoringJob job) {
-    if (stopping) {
-      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
-      return;
-    }
     boolean batchingOn = batching != null && model.batchable() && !batchingBroken && job.batchKey() != null;
     if (!batchingOn && queue.waiting() == 0 && queue.hasFreeSlot()) {
       queue.startDirect();
@@ -337,10 +369,9 @@ public final class ModelInstance {
           }
         }
       }
+      dispatch();
       if (stopping) {
         closeWhenIdle();
-      } else {
-        dispatch();
       }
     });
   }

@@ -34,13 +34,18 @@ public final class RoutingTable {
     for (DeploymentState d : deployments.values()) {
       byKey.put(d.key(), d);
     }
+    Map<String, List<InstanceState>> olderByDeployment = new HashMap<>();
     for (InstanceState i : instances.values()) {
       DeploymentState d = byKey.get(i.endpoint() + "/" + i.deployment());
-      // Only ready instances of the deployment's current spec receive requests.
-      if (i.ready() && d != null && d.generation() == i.generation()) {
-        readyByDeployment.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(i);
+      if (!i.ready() || d == null) {
+        continue;
       }
+      // Ready instances of the deployment's current spec receive requests; while none is ready yet
+      // (a new spec rolling out), those of the earlier spec still serve, so a rollout fails nothing.
+      (d.generation() == i.generation() ? readyByDeployment : olderByDeployment)
+          .computeIfAbsent(d.key(), k -> new ArrayList<>()).add(i);
     }
+    olderByDeployment.forEach(readyByDeployment::putIfAbsent);
     for (List<InstanceState> list : readyByDeployment.values()) {
       list.sort((a, b) -> a.id().compareTo(b.id()));
     }

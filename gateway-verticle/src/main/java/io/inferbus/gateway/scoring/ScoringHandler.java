@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -187,8 +188,30 @@ public final class ScoringHandler {
         mirroring.send(endpoint.endpoint().name(), shadow, body, delivery);
       }
     }
+    forward(ctx, v2, endpoint.endpoint().name(), deployment, instance, body, delivery, false);
+  }
+
+  /**
+   * Sends the request to the instance and answers the caller. When the instance's consumer is gone
+   * before it got the request (it stopped, or its node left), the request is sent once more to
+   * another ready instance of the same deployment: scoring is idempotent, and never retried twice.
+   */
+  private void forward(RoutingContext ctx, boolean v2, String endpointName, DeploymentRoute deployment,
+      InstanceRoute instance, Buffer body, DeliveryOptions delivery, boolean retried) {
+    HttpServerResponse response = ctx.response();
     vertx.eventBus().<Buffer>request(instance.state().address(), body, delivery).onComplete(ar -> {
       instance.answered();
+      if (ar.failed() && !retried && ar.cause() instanceof ReplyException re
+          && re.failureType() == ReplyFailure.NO_HANDLERS) {
+        InstanceRoute other = anotherInstance(endpointName, deployment.name(), instance);
+        if (other != null) {
+          LOG.info("request {}: instance {} is gone, sending to {}", requestId(ctx), instance.state().id(),
+              other.state().id());
+          other.sent();
+          forward(ctx, v2, endpointName, deployment, other, body, delivery, true);
+          return;
+        }
+      }
       if (ar.succeeded()) {
         String replyJsonLength = ar.result().headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
         if (replyJsonLength != null) {
@@ -211,6 +234,25 @@ public final class ScoringHandler {
     } catch (NumberFormatException e) {
       return false;
     }
+  }
+
+  /** A ready instance of the deployment in the current routing table other than {@code not}; null if none. */
+  private InstanceRoute anotherInstance(String endpointName, String deploymentName, InstanceRoute not) {
+    EndpointRoute endpoint = table.get().endpoint(endpointName);
+    DeploymentRoute route = endpoint == null ? null : endpoint.deployment(deploymentName);
+    if (route == null) {
+      return null;
+    }
+    for (int attempt = 0; attempt < 4; attempt++) {
+      InstanceRoute candidate = route.pickInstance();
+      if (candidate == null) {
+        return null;
+      }
+      if (!candidate.state().id().equals(not.state().id())) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   /** Authenticates the caller for the endpoint; answers the error and returns null if it may not. */
