@@ -7,6 +7,7 @@ import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.ScoringHandler;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
@@ -63,7 +64,7 @@ public final class GatewayVerticle extends VerticleBase {
         })
         .onSuccess(s -> {
           ready = true;
-          LOG.info("gateway listening on https://{}:{}", options.host(), s.actualPort());
+          LOG.info("gateway listening on https://{}:{} (TLS engine: {})", options.host(), s.actualPort(), TlsServerConfig.engine());
         });
   }
 
