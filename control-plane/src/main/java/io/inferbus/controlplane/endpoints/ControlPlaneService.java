@@ -329,7 +329,8 @@ public final class ControlPlaneService {
       if (before != null && sameSpec(before, doc)) {
         return new Change(ApiResult.ok(withIgnored(showDeploymentDoc(before), ignored)), null);
       }
-      doc.put("generation", doc.getLong("generation") + 1).put("updated_at", now()).put("updated_by", actor.subject());
+      bumpGenerationIfInstancesChange(before, doc);
+      doc.put("updated_at", now()).put("updated_by", actor.subject());
       store.put(Table.DEPLOYMENTS, doc, endpoint, name);
       audit(actor, before == null ? "deployment.create" : "deployment.update",
           "endpoints/" + endpoint + "/deployments/" + name, before, doc);
@@ -358,7 +359,8 @@ public final class ControlPlaneService {
       if (sameSpec(before, doc)) {
         return new Change(ApiResult.ok(showDeploymentDoc(before)), null);
       }
-      doc.put("generation", doc.getLong("generation") + 1).put("updated_at", now()).put("updated_by", actor.subject());
+      bumpGenerationIfInstancesChange(before, doc);
+      doc.put("updated_at", now()).put("updated_by", actor.subject());
       store.put(Table.DEPLOYMENTS, doc, endpoint, name);
       audit(actor, "deployment.update", "endpoints/" + endpoint + "/deployments/" + name, before, doc);
       return new Change(ApiResult.ok(showDeploymentDoc(doc)), doc);
@@ -409,6 +411,22 @@ public final class ControlPlaneService {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * A new deployment is generation 1; a change of what its instances run (model, request settings,
+   * batching) is the next generation, and nodes replace their instances with new ones. A change of
+   * {@code instance_count}, description or tags keeps the generation: running instances keep serving,
+   * and placement only starts or stops the difference.
+   */
+  private static void bumpGenerationIfInstancesChange(JsonObject before, JsonObject doc) {
+    boolean instancesChange = before == null;
+    for (String field : List.of("model", "request_settings", "batching")) {
+      instancesChange |= !Objects.equals(before == null ? null : before.getValue(field), doc.getValue(field));
+    }
+    if (instancesChange) {
+      doc.put("generation", doc.getLong("generation", 0L) + 1);
+    }
+  }
 
   /** A store write and what to publish after it (null: nothing changed). */
   private record Change(ApiResult result, JsonObject doc) {}
