@@ -11,7 +11,9 @@ import io.inferbus.gateway.GatewayVerticle;
 import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
 import io.inferbus.node.tls.TlsMaterial;
+import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.net.TlsServerConfig;
+import io.inferbus.protocol.state.NodeState;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -104,8 +106,9 @@ public final class InferbusNode {
           nodeId = clusterManager.getNodeId();
           LOG.info("joined cluster '{}' as node {} in {} ms", hazelcastConfig.getClusterName(), nodeId,
               (System.nanoTime() - t0) / 1_000_000);
-          return deployRoles(dataDir, clusterManager, registry);
+          return introduce(clusterManager.getHazelcastInstance());
         })
+        .compose(v -> deployRoles(dataDir, clusterManager, registry))
         .compose(v -> {
           management = new ManagementServer(vertx, registry, this::readiness);
           return management.listen(config.host(), config.managementPort());
@@ -124,6 +127,21 @@ public final class InferbusNode {
         .onSuccess(v -> ready = true)
         .recover(e -> (vertx == null ? Future.<Void>succeededFuture() : vertx.close())
             .transform(ignored -> Future.<Void>failedFuture(e)));
+  }
+
+  /**
+   * Writes this node's entry in the cluster's node table (roles, cores, member id), before any role
+   * starts: the control plane places instances only on nodes it knows to run the deployment role,
+   * and removes the entry once this member has left.
+   */
+  private Future<Void> introduce(com.hazelcast.core.HazelcastInstance hazelcast) {
+    com.hazelcast.cluster.Member self = hazelcast.getCluster().getLocalMember();
+    NodeState entry = new NodeState(nodeId, self.getUuid().toString(),
+        self.getAddress().getHost() + ":" + self.getAddress().getPort(),
+        config.roles().stream().sorted().map(Role::cliName).toList(), Runtime.getRuntime().availableProcessors(),
+        System.currentTimeMillis());
+    return Future.fromCompletionStage(hazelcast.<String, String>getMap(ClusterMaps.NODES)
+        .setAsync(nodeId, entry.toJson().encode()), vertx.getOrCreateContext());
   }
 
   /** The address other members reach this node's event bus at: the listen host, or this host's address. */

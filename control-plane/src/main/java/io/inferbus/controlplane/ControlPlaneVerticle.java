@@ -6,6 +6,7 @@ import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
 import io.inferbus.controlplane.endpoints.ClusterPublisher;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
@@ -28,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control-plane role: opens the store, republishes it to the cluster, serves the management
- * API over HTTPS and hands model files to nodes that lack them.
+ * The control-plane role: opens the store, republishes it to the cluster, places instances on the
+ * nodes with the deployment role, serves the management API over HTTPS and hands model files to
+ * nodes that lack them.
  */
 public final class ControlPlaneVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneVerticle.class);
@@ -41,6 +43,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private ControlPlaneService service;
   private OperatorAuth auth;
   private ClusterMapView<InstanceState> instances;
+  private Placer placer;
   private MessageConsumer<String> modelFetch;
   private HttpServer server;
 
@@ -63,11 +66,15 @@ public final class ControlPlaneVerticle extends VerticleBase {
       KeyVault vault = (KeyVault) loaded[0];
       SigningKeys keys = (SigningKeys) loaded[1];
       auth = new OperatorAuth(vertx, keys);
-      instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {});
+      instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson,
+          () -> placer.instancesChanged());
+      placer = new Placer(hazelcast, context, () -> instances.entries());
       service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
-          new ClusterPublisher(hazelcast, context), storeThread, instances::entries, options.scoringBaseUrl());
+          new ClusterPublisher(hazelcast, context), storeThread, placer, options.scoringBaseUrl());
       return instances.start();
     }).compose(v -> service.republishAll())
+        // after republishing: placement starts from the store's deployments, not from leftovers
+        .compose(v -> placer.start())
         .compose(v -> {
           modelFetch = vertx.eventBus().consumer(Addresses.MODEL_FETCH, this::serveModel);
           return modelFetch.completion();
@@ -81,6 +88,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (placer != null) {
+      placer.stop();
+    }
     if (instances != null) {
       instances.stop();
     }

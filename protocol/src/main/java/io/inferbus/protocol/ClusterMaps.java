@@ -10,8 +10,21 @@ public final class ClusterMaps {
   public static final String ENDPOINTS = "inferbus.endpoints";
   /** "endpoint/deployment" → {@link io.inferbus.protocol.state.DeploymentState} JSON; written by the control plane. */
   public static final String DEPLOYMENTS = "inferbus.deployments";
-  /** instance id → {@link io.inferbus.protocol.state.InstanceState} JSON; written by node agents. */
+  /**
+   * instance id → {@link io.inferbus.protocol.state.InstanceState} JSON; written by node agents, and
+   * cleared by the control plane of the instances of a node that left the cluster.
+   */
   public static final String INSTANCES = "inferbus.instances";
+  /**
+   * node id → {@link io.inferbus.protocol.state.NodeState} JSON; each node writes its own entry on
+   * joining, the control plane removes it once the member has left.
+   */
+  public static final String NODES = "inferbus.nodes";
+  /**
+   * "endpoint/deployment" → {@link io.inferbus.protocol.state.Assignment} JSON (instances per node);
+   * written by the control plane only, read by node agents.
+   */
+  public static final String ASSIGNMENTS = "inferbus.assignments";
 
   private ClusterMaps() {}
 

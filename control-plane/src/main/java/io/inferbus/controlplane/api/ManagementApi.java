@@ -78,6 +78,7 @@ public final class ManagementApi {
     route(r.delete("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
         ctx -> service.deleteDeployment(ctx.pathParam("e"), ctx.pathParam("d"), actor(ctx)));
 
+    route(r.get("/nodes"), OperatorRole.READER, ctx -> service.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> service.audit(since(ctx), 1000));
 
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,

@@ -1,10 +1,13 @@
 package io.inferbus.controlplane.endpoints;
 
+import io.inferbus.controlplane.placement.LiveCluster;
+import io.inferbus.controlplane.placement.Provisioning;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.registry.ModelInspector;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
+import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.BatchingSettings;
@@ -54,19 +57,26 @@ public final class ControlPlaneService {
   private final ModelBlobs blobs;
   private final ClusterPublisher publisher;
   private final WorkerExecutor storeThread;
-  private final Supplier<Map<String, InstanceState>> instances;
+  private final LiveCluster live;
   private final Supplier<String> scoringBaseUrl;
   private final TrafficHistory history;
 
+  /** A service that sees only the instance table (no placement, no nodes): for tests of the store side. */
   public ControlPlaneService(Vertx vertx, Store store, KeyVault vault, ModelBlobs blobs, ClusterPublisher publisher,
       WorkerExecutor storeThread, Supplier<Map<String, InstanceState>> instances, Supplier<String> scoringBaseUrl) {
+    this(vertx, store, vault, blobs, publisher, storeThread, LiveCluster.ofInstances(instances), scoringBaseUrl);
+  }
+
+  /** @param live the running cluster as the control plane watches it (instances, placement, nodes) */
+  public ControlPlaneService(Vertx vertx, Store store, KeyVault vault, ModelBlobs blobs, ClusterPublisher publisher,
+      WorkerExecutor storeThread, LiveCluster live, Supplier<String> scoringBaseUrl) {
     this.vertx = vertx;
     this.store = store;
     this.vault = vault;
     this.blobs = blobs;
     this.publisher = publisher;
     this.storeThread = storeThread;
-    this.instances = instances;
+    this.live = live;
     this.scoringBaseUrl = scoringBaseUrl;
     this.history = new TrafficHistory(store);
   }
@@ -329,7 +339,8 @@ public final class ControlPlaneService {
       if (before != null && sameSpec(before, doc)) {
         return new Change(ApiResult.ok(withIgnored(showDeploymentDoc(before), ignored)), null);
       }
-      doc.put("generation", doc.getLong("generation") + 1).put("updated_at", now()).put("updated_by", actor.subject());
+      bumpGenerationIfInstancesChange(before, doc);
+      doc.put("updated_at", now()).put("updated_by", actor.subject());
       store.put(Table.DEPLOYMENTS, doc, endpoint, name);
       audit(actor, before == null ? "deployment.create" : "deployment.update",
           "endpoints/" + endpoint + "/deployments/" + name, before, doc);
@@ -358,7 +369,8 @@ public final class ControlPlaneService {
       if (sameSpec(before, doc)) {
         return new Change(ApiResult.ok(showDeploymentDoc(before)), null);
       }
-      doc.put("generation", doc.getLong("generation") + 1).put("updated_at", now()).put("updated_by", actor.subject());
+      bumpGenerationIfInstancesChange(before, doc);
+      doc.put("updated_at", now()).put("updated_by", actor.subject());
       store.put(Table.DEPLOYMENTS, doc, endpoint, name);
       audit(actor, "deployment.update", "endpoints/" + endpoint + "/deployments/" + name, before, doc);
       return new Change(ApiResult.ok(showDeploymentDoc(doc)), doc);
@@ -402,6 +414,13 @@ public final class ControlPlaneService {
         .map(v -> ApiResult.ok(new JsonObject().put("name", name).put("deleted", true)));
   }
 
+  // ---------------------------------------------------------------- nodes
+
+  /** {@code GET /nodes}: the cluster's members with their roles, capacity, assignments and instances. */
+  public Future<ApiResult> nodes() {
+    return Future.succeededFuture(ApiResult.ok(live.nodes()));
+  }
+
   // ---------------------------------------------------------------- audit
 
   public Future<ApiResult> audit(long sinceMillis, int limit) {
@@ -409,6 +428,22 @@ public final class ControlPlaneService {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * A new deployment is generation 1; a change of what its instances run (model, request settings,
+   * batching) is the next generation, and nodes replace their instances with new ones. A change of
+   * {@code instance_count}, description or tags keeps the generation: running instances keep serving,
+   * and placement only starts or stops the difference.
+   */
+  private static void bumpGenerationIfInstancesChange(JsonObject before, JsonObject doc) {
+    boolean instancesChange = before == null;
+    for (String field : List.of("model", "request_settings", "batching")) {
+      instancesChange |= !Objects.equals(before == null ? null : before.getValue(field), doc.getValue(field));
+    }
+    if (instancesChange) {
+      doc.put("generation", doc.getLong("generation", 0L) + 1);
+    }
+  }
 
   /** A store write and what to publish after it (null: nothing changed). */
   private record Change(ApiResult result, JsonObject doc) {}
@@ -597,40 +632,16 @@ public final class ControlPlaneService {
     String endpoint = shown.getString("endpoint_name");
     String name = shown.getString("name");
     long generation = shown.getLong("generation", 0L);
-    int wanted = shown.getInteger("instance_count", 1);
+    Provisioning p = Provisioning.of(endpoint, name, generation, shown.getInteger("instance_count", 1),
+        live.instances().values(), live.settledBefore(ClusterMaps.deploymentKey(endpoint, name), generation));
     JsonArray list = new JsonArray();
-    int ready = 0;
-    String failure = null;
-    boolean olderGenerations = false;
-    for (InstanceState i : instances.get().values()) {
-      if (!Objects.equals(i.endpoint(), endpoint) || !Objects.equals(i.deployment(), name)) {
-        continue;
-      }
-      if (i.generation() != generation) {
-        olderGenerations = true;
-        continue;
-      }
+    for (InstanceState i : p.instances()) {
       list.add(new JsonObject().put("id", i.id()).put("node", i.node()).put("state", i.state())
           .put("since", Instant.ofEpochMilli(i.since()).toString()));
-      if (i.ready()) {
-        ready++;
-      } else if (InstanceState.FAILED.equals(i.state())) {
-        failure = i.failureReason();
-      }
     }
-    String state;
-    if (failure != null) {
-      state = "Failed";
-    } else if (ready >= wanted && !olderGenerations) {
-      state = "Succeeded";
-    } else if (generation > 1 || olderGenerations) {
-      state = ready == 0 && !olderGenerations ? "Updating" : "Scaling";
-    } else {
-      state = "Creating";
-    }
-    shown.put("provisioning_state", state).put("instances", list);
-    if (failure != null) {
-      shown.put("failure_reason", failure);
+    shown.put("provisioning_state", p.state()).put("instances", list);
+    if (p.failureReason() != null) {
+      shown.put("failure_reason", p.failureReason());
     }
     return shown;
   }
