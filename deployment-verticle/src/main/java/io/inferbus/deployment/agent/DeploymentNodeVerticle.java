@@ -9,15 +9,12 @@ import io.inferbus.protocol.state.Assignment;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,24 +24,18 @@ import org.slf4j.LoggerFactory;
  * deployment's current spec ({@link ClusterMaps#DEPLOYMENTS}). Reconciliation is idempotent and runs
  * on this verticle's event loop whenever either table changes.
  *
- * <p>An instance leaves service gently: it is first withdrawn from the instance table, so gateways
- * stop choosing it, and stopped {@link #DRAIN_MS} later, when requests already sent to it have
- * arrived; only then does it stop consuming.
+ * <p>An instance leaves service gently ({@link ModelInstance#stop()}): published as draining, so
+ * gateways stop choosing it, it keeps consuming a while for requests already on their way, finishes
+ * what it holds, then leaves. When a deployment's spec changes, the instances of the earlier spec
+ * keep serving until this node's instances of the new spec are ready (or failed): a rollout leaves
+ * no gap.
  */
 public final class DeploymentNodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentNodeVerticle.class);
-  /**
-   * Between withdrawing an instance from the instance table and stopping it: long enough for every
-   * gateway to hear of the withdrawal (milliseconds on a healthy cluster; a GC pause is the margin).
-   */
-  static final long DRAIN_MS = 1000;
-
   private final HazelcastInstance hazelcast;
   private final DeploymentNodeOptions options;
   /** instance id → instance, in the order they were started. */
   private final Map<String, ModelInstance> running = new LinkedHashMap<>();
-  /** Withdrawn instances waiting out {@link #DRAIN_MS} before they stop. */
-  private final Set<ModelInstance> draining = new HashSet<>();
   private ClusterMapView<DeploymentState> desired;
   private ClusterMapView<Assignment> assignments;
   private InstanceDirectory directory;
@@ -71,23 +62,10 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     stopping = true;
     desired.stop();
     assignments.stop();
-    List<ModelInstance> all = new ArrayList<>(running.values());
+    List<Future<Void>> stops = new ArrayList<>();
+    running.values().forEach(i -> stops.add(i.stop()));
     running.clear();
-    List<Future<Void>> withdrawn = new ArrayList<>();
-    for (ModelInstance i : all) {
-      if (InstanceState.READY.equals(i.state())) {
-        withdrawn.add(directory.remove(i.id()));
-      }
-    }
-    Future<Void> drained = withdrawn.isEmpty() ? Future.succeededFuture()
-        : Future.join(withdrawn).transform(ar -> delay(DRAIN_MS));
-    return drained.compose(v -> {
-      List<Future<Void>> stops = new ArrayList<>();
-      all.forEach(i -> stops.add(i.stop()));
-      draining.forEach(i -> stops.add(i.stop()));
-      draining.clear();
-      return Future.join(stops);
-    });
+    return Future.join(stops);
   }
 
   private void reconcile() {
@@ -109,9 +87,6 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     if (plan.isEmpty()) {
       return;
     }
-    for (String id : plan.retire()) {
-      retire(running.remove(id));
-    }
     int total = 0;
     for (String key : specs.keySet()) {
       total += mine.getOrDefault(key, 0);
@@ -123,29 +98,44 @@ public final class DeploymentNodeVerticle extends VerticleBase {
       for (int k = 0; k < n; k++) {
         ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory, options.metrics());
         running.put(instance.id(), instance);
-        instance.start(cache, threadsPerInstance);
+        // once it is ready (or failed), instances of an earlier spec it replaces may go
+        instance.start(cache, threadsPerInstance).onComplete(ar -> reconcile());
       }
     });
+    // after the starts: an instance of an earlier spec serves until its replacements are ready
+    for (String id : plan.retire()) {
+      if (!replacementPending(running.get(id), specs)) {
+        retire(running.remove(id));
+      }
+    }
   }
 
-  /** Takes an instance out of service: withdrawn from routing first when it serves, then stopped. */
+  /**
+   * Whether a ready instance of an earlier spec must keep serving because this node's instances of
+   * the deployment's current spec are still loading and none of them is ready yet.
+   */
+  private boolean replacementPending(ModelInstance old, Map<String, DeploymentState> specs) {
+    DeploymentState current = specs.get(old.deployment().key());
+    if (current == null || current.generation() == old.deployment().generation()
+        || !InstanceState.READY.equals(old.state())) {
+      return false;
+    }
+    boolean loading = false;
+    for (ModelInstance i : running.values()) {
+      if (i.deployment().key().equals(current.key()) && i.deployment().generation() == current.generation()) {
+        if (InstanceState.READY.equals(i.state())) {
+          return false;
+        }
+        loading |= InstanceState.LOADING.equals(i.state());
+      }
+    }
+    return loading;
+  }
+
+  /** Takes an instance out of service; it drains on its own (see {@link ModelInstance#stop()}). */
   private void retire(ModelInstance instance) {
     LOG.info("instance {} of {} ({}): stopping", instance.id(), instance.deployment().key(), instance.state());
-    if (!InstanceState.READY.equals(instance.state())) {
-      instance.stop();
-      return;
-    }
-    draining.add(instance);
-    directory.remove(instance.id()).transform(ar -> delay(DRAIN_MS)).onComplete(ar -> {
-      if (draining.remove(instance)) {
-        instance.stop();
-      }
-    });
+    instance.stop();
   }
 
-  private Future<Void> delay(long ms) {
-    Promise<Void> done = Promise.promise();
-    vertx.setTimer(ms, t -> done.complete());
-    return done.future();
-  }
 }

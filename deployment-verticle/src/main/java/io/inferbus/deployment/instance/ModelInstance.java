@@ -72,8 +72,11 @@ public final class ModelInstance {
   /** Bodies being decoded on a worker (not yet queued or running). */
   private int decoding;
   private final Promise<Void> stopped = Promise.promise();
-  /** How long a draining instance keeps consuming, for requests gateways sent before they saw it drain. */
-  static final long DRAIN_GRACE_MS = 500;
+  /**
+   * How long a draining instance keeps consuming, for requests gateways sent before they heard it
+   * drain (milliseconds on a healthy cluster; a GC pause is the margin).
+   */
+  static final long DRAIN_GRACE_MS = 1000;
   private long batchTimer = -1;
   /** Set (from a worker) once a batched run's outputs could not be split back by rows. */
   private volatile boolean batchingBroken;
