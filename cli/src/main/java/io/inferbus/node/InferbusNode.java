@@ -60,6 +60,8 @@ public final class InferbusNode {
   private ControlPlaneVerticle controlPlane;
   private ManagementServer management;
   private int managementPort;
+  /** The periodic check that keeps /health/ready current; -1 before it starts. */
+  private volatile long readinessTimer = -1;
   private volatile boolean ready;
   private volatile boolean deploymentsSettled;
   private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
@@ -252,7 +254,7 @@ public final class InferbusNode {
     });
     poll[0].run();
     // keep /health/ready current without blocking its event loop
-    vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> DeploymentsSettled.check(hazelcast))
+    readinessTimer = vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> DeploymentsSettled.check(hazelcast))
         .onSuccess(settled -> deploymentsSettled = settled));
     return done.future();
   }
@@ -336,6 +338,9 @@ public final class InferbusNode {
       return;
     }
     ready = false;
+    if (readinessTimer != -1) {
+      vertx.cancelTimer(readinessTimer); // its Hazelcast check must not outlive the cluster
+    }
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     Future<Void> chain = management == null ? Future.succeededFuture() : management.close();
     // undeploy in reverse order of start: gateway first, control plane last
