@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.controlplane.ControlPlaneVerticle;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.deployment.agent.DeploymentLogs;
 import io.inferbus.deployment.agent.DeploymentNodeOptions;
 import io.inferbus.deployment.agent.DeploymentNodeVerticle;
 import io.inferbus.gateway.GatewayOptions;
@@ -60,6 +61,8 @@ public final class InferbusNode {
   private ControlPlaneVerticle controlPlane;
   private ManagementServer management;
   private int managementPort;
+  /** Feeds instance log lines to the deployment role's logs route; null without that role. */
+  private InstanceLogFeed logFeed;
   /** The periodic check that keeps /health/ready current; -1 before it starts. */
   private volatile long readinessTimer = -1;
   private volatile boolean ready;
@@ -168,8 +171,10 @@ public final class InferbusNode {
       chain = chain.compose(v -> deploy(controlPlane));
     }
     if (config.runs(Role.DEPLOYMENT)) {
+      DeploymentLogs logs = new DeploymentLogs();
+      logFeed = InstanceLogFeed.attach(logs);
       agent = new DeploymentNodeVerticle(hazelcast, new DeploymentNodeOptions(nodeId,
-          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry));
+          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry, logs));
       chain = chain.compose(v -> deploy(agent));
     }
     if (config.runs(Role.GATEWAY)) {
@@ -352,6 +357,10 @@ public final class InferbusNode {
     // Closing Vert.x last, from this thread: a continuation on one of its contexts would outlive it.
     vertx.close().toCompletionStage().toCompletableFuture()
         .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    if (logFeed != null) {
+      logFeed.detach();
+      logFeed = null;
+    }
     vertx = null;
   }
 

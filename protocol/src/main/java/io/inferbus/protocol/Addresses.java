@@ -10,7 +10,18 @@ public final class Addresses {
    */
   public static final String MODEL_FETCH = "inferbus.control.model-fetch";
 
+  /** Prefix of a deployment node's log service: {@code inferbus.node-logs.<node id>}. */
+  public static final String NODE_LOGS_PREFIX = "inferbus.node-logs.";
+
   private Addresses() {}
+
+  /**
+   * A deployment node's recent instance log lines. Request: {@code {"endpoint", "deployment",
+   * "lines"}}; reply: {@code {"node", "lines": [{"time", "instance", "level", "message"}, ...]}}.
+   */
+  public static String nodeLogs(String nodeId) {
+    return NODE_LOGS_PREFIX + nodeId;
+  }
 
   public static String instance(String instanceId) {
     return INSTANCE_PREFIX + instanceId;

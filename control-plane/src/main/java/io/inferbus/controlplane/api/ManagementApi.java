@@ -78,6 +78,8 @@ public final class ManagementApi {
     route(r.delete("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
         ctx -> service.deleteDeployment(ctx.pathParam("e"), ctx.pathParam("d"), actor(ctx)));
 
+    route(r.get("/endpoints/:e/deployments/:d/logs"), OperatorRole.READER,
+        ctx -> service.deploymentLogs(ctx.pathParam("e"), ctx.pathParam("d"), ctx.request().getParam("lines")));
     route(r.get("/nodes"), OperatorRole.READER, ctx -> service.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> service.audit(since(ctx), 1000));
 

@@ -8,6 +8,7 @@ import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.BatchingSettings;
@@ -415,6 +416,66 @@ public final class ControlPlaneService {
   }
 
   // ---------------------------------------------------------------- nodes
+
+  /** Most lines {@code GET .../logs} returns. */
+  public static final int MAX_LOG_LINES = 1000;
+  /** How long the logs route waits for each node's lines. */
+  static final long LOG_FETCH_TIMEOUT_MS = 3000;
+
+  /**
+   * {@code GET /endpoints/{e}/deployments/{d}/logs?lines=N}: the deployment's instances' recent log
+   * lines, gathered from every deployment node (a node that does not answer in time is named in
+   * {@code unreachable_nodes}), merged by time, the last {@code lines}.
+   */
+  public Future<ApiResult> deploymentLogs(String endpoint, String name, String linesParam) {
+    int lines;
+    try {
+      lines = linesParam == null ? 100 : Integer.parseInt(linesParam.trim());
+    } catch (NumberFormatException e) {
+      lines = -1;
+    }
+    if (lines < 1 || lines > MAX_LOG_LINES) {
+      return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT,
+          "lines must be a whole number from 1 to " + MAX_LOG_LINES + ", not '" + linesParam + "'", "lines"));
+    }
+    int n = lines;
+    return onStore(() -> deploymentDoc(endpoint, name)).compose(doc -> {
+      java.util.Set<String> nodes = new java.util.TreeSet<>();
+      for (Object o : live.nodes().getJsonArray("value", new JsonArray())) {
+        JsonObject node = (JsonObject) o;
+        if (node.getJsonArray("roles", new JsonArray()).contains("deployment")) {
+          nodes.add(node.getString("node_id"));
+        }
+      }
+      live.instances().values().forEach(i -> nodes.add(i.node()));
+      JsonObject query = new JsonObject().put("endpoint", endpoint).put("deployment", name).put("lines", n);
+      List<Future<JsonObject>> asks = new ArrayList<>();
+      for (String node : nodes) {
+        asks.add(vertx.eventBus().<JsonObject>request(Addresses.nodeLogs(node), query,
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(LOG_FETCH_TIMEOUT_MS))
+            .map(m -> m.body())
+            .otherwise(e -> new JsonObject().put("node", node).put("unreachable", true)));
+      }
+      return Future.join(asks).map(all -> {
+        List<JsonObject> merged = new ArrayList<>();
+        JsonArray unreachable = new JsonArray();
+        for (Future<JsonObject> f : asks) {
+          JsonObject answer = f.result();
+          if (answer.getBoolean("unreachable", false)) {
+            unreachable.add(answer.getString("node"));
+            continue;
+          }
+          for (Object l : answer.getJsonArray("lines", new JsonArray())) {
+            merged.add(((JsonObject) l).put("node", answer.getString("node")));
+          }
+        }
+        merged.sort(java.util.Comparator.comparing(l -> l.getString("time")));
+        JsonArray value = new JsonArray();
+        merged.subList(Math.max(0, merged.size() - n), merged.size()).forEach(value::add);
+        return ApiResult.ok(new JsonObject().put("value", value).put("unreachable_nodes", unreachable));
+      });
+    });
+  }
 
   /** {@code GET /nodes}: the cluster's members with their roles, capacity, assignments and instances. */
   public Future<ApiResult> nodes() {

@@ -10,5 +10,13 @@ import java.nio.file.Path;
  * @param modelCacheDir where verified model files are kept
  * @param cores CPU cores ONNX Runtime may use on this node, shared among its instances
  * @param metrics where instances record requests, runs and batch sizes
+ * @param logs where the node's logging keeps its instances' recent lines (served to the control plane)
  */
-public record DeploymentNodeOptions(String nodeId, Path modelCacheDir, int cores, MeterRegistry metrics) {}
+public record DeploymentNodeOptions(String nodeId, Path modelCacheDir, int cores, MeterRegistry metrics,
+    DeploymentLogs logs) {
+
+  /** Without a log feed: the logs route finds no lines from this node. */
+  public DeploymentNodeOptions(String nodeId, Path modelCacheDir, int cores, MeterRegistry metrics) {
+    this(nodeId, modelCacheDir, cores, metrics, new DeploymentLogs());
+  }
+}

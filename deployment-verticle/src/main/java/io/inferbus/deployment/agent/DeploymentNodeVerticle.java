@@ -3,6 +3,7 @@ package io.inferbus.deployment.agent;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.deployment.instance.ModelInstance;
 import io.inferbus.deployment.modelcache.ModelCache;
+import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.state.Assignment;
@@ -10,6 +11,7 @@ import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,6 +56,12 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     desired = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::reconcile);
     assignments = new ClusterMapView<>(hazelcast, ClusterMaps.ASSIGNMENTS, context, Assignment::fromJson,
         this::reconcile);
+    // the control plane gathers a deployment's recent log lines from every deployment node
+    vertx.eventBus().<JsonObject>consumer(Addresses.nodeLogs(options.nodeId()), m -> {
+      JsonObject q = m.body();
+      m.reply(options.logs().reply(options.nodeId(), q.getString("endpoint") + "/" + q.getString("deployment"),
+          q.getInteger("lines", 100)));
+    });
     return desired.start().compose(v -> assignments.start());
   }
 
@@ -97,6 +105,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
       LOG.info("deployment {}: starting {} instance(s), {} assigned to this node", key, n, mine.get(key));
       for (int k = 0; k < n; k++) {
         ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory, options.metrics());
+        options.logs().track(instance.id(), key);
         running.put(instance.id(), instance);
         // once it is ready (or failed), instances of an earlier spec it replaces may go
         instance.start(cache, threadsPerInstance).onComplete(ar -> reconcile());
