@@ -64,7 +64,7 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
   # shellcheck disable=SC2086
   java @"$work/args.txt" org.openjdk.jmh.Main "${JMH_FILTER:-DeploymentCostBenchmark}" \
     ${JMH_OPTS:--f 1 -wi 4 -w 3 -i 5 -r 2 -prof gc} -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt" |
-    grep -E '^(Benchmark|DeploymentCost|# Run complete)' | grep -v -E ':(gc.count|gc.time|gc.alloc.rate) ' || true
+    grep -E '^(Benchmark |[A-Za-z]+Benchmark\.|# Run complete)' | grep -v -E ':(gc.count|gc.time|gc.alloc.rate) ' || true
 fi
 
 if [ "$what" = all ] || [ "$what" = instance ]; then
