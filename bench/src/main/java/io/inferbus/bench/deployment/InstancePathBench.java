@@ -1,8 +1,5 @@
 package io.inferbus.bench.deployment;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -53,7 +50,7 @@ import jdk.jfr.Recording;
  * snapshots around a fixed number of requests, divided by that number. The same requester against an
  * echo consumer (replies a fixed answer at once) measures the event bus round trip and the requester
  * itself; instance minus echo is the deployment side's own work. ONNX Runtime alone, on a tensor made
- * once, is measured in the same process as the baseline.
+ * once, and the product's steps alone ({@link StepCosts}) are measured in the same process as the baseline.
  *
  * <p>The instance's {@link InstanceDirectory} needs a HazelcastInstance: a real single member, bound
  * to 127.0.0.1, joining nothing, under a cluster name of its own. It is touched only when the
@@ -137,7 +134,8 @@ public final class InstancePathBench {
       return;
     }
 
-    OrtAlone ort = OrtAlone.measure(options.intraOpThreads);
+    Map<String, StepCosts.Cost> steps = StepCosts.measure(options.intraOpThreads, 100_000);
+    StepCosts.Cost ort = steps.values().iterator().next();
 
     // Measurement: the cases interleaved, repeated; each case's median repeat is reported.
     Map<Case, List<ProcessCost.PerRequest>> results = new LinkedHashMap<>();
@@ -153,15 +151,18 @@ public final class InstancePathBench {
         results.computeIfAbsent(c, k -> new ArrayList<>()).add(ProcessCost.between(before, after, options.requests));
       }
     }
-    report(options, ort, results);
+    report(options, steps, ort, results);
   }
 
-  private static void report(Options options, OrtAlone ort, Map<Case, List<ProcessCost.PerRequest>> results) {
+  private static void report(Options options, Map<String, StepCosts.Cost> steps, StepCosts.Cost ort,
+      Map<Case, List<ProcessCost.PerRequest>> results) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "ONNX Runtime alone (OrtSession.run on a pre-made tensor, intra-op threads %d,"
-            + " same process): %.2f us thread CPU/run, %.2f us process CPU/run, %.0f B/run allocated%n",
-        options.intraOpThreads, ort.threadCpuMicros, ort.processCpuMicros, ort.allocatedBytes);
+    System.out.printf(Locale.ROOT, "Levels 1-2 in this process, one thread, thread CPU time and bytes per call (intra-op"
+        + " threads %d):%n", options.intraOpThreads);
+    steps.forEach((name, c) -> System.out.printf(Locale.ROOT, "  %-42s %7.2f us CPU (%4.1f x ORT) %7.0f bytes (%4.1f x ORT)%n",
+        name, c.cpuMicros(), c.cpuMicros() / ort.cpuMicros(), c.bytes(), c.bytes() / ort.bytes()));
     System.out.println();
+    System.out.println("Level 3, process CPU time and bytes allocated by all threads, per request:");
     System.out.printf(Locale.ROOT, "%-9s %-8s %9s %9s %11s %8s %11s %8s %5s   %s%n", "target", "protocol", "in-flight",
         "req/s", "CPU us/req", "x ORT", "bytes/req", "x ORT", "GCs", "median of " + options.repeats
             + " x " + options.requests + " requests; all repeats' CPU us/req");
@@ -177,7 +178,7 @@ public final class InstancePathBench {
       list.forEach(p -> all.append(String.format(Locale.ROOT, "%.1f ", p.processCpuMicros())));
       System.out.printf(Locale.ROOT, "%-9s %-8s %9d %9.0f %11.1f %8.1f %11.0f %8.1f %5d   %s%n", c.target,
           c.protocol.wireName(), c.inFlight, m.requestsPerSecond(), m.processCpuMicros(),
-          m.processCpuMicros() / ort.processCpuMicros, m.allocatedBytes(), m.allocatedBytes() / ort.allocatedBytes,
+          m.processCpuMicros() / ort.cpuMicros(), m.allocatedBytes(), m.allocatedBytes() / ort.bytes(),
           m.gcCount(), all.toString().trim());
     });
     System.out.println();
@@ -200,7 +201,7 @@ public final class InstancePathBench {
         double cpu = m.processCpuMicros() - echo.processCpuMicros();
         double bytes = m.allocatedBytes() - echo.allocatedBytes();
         System.out.printf(Locale.ROOT, "  %-8s in-flight %-3d %7.1f us CPU/req (%.1f x ORT)  %7.0f bytes/req (%.1f x ORT)%n",
-            c.protocol.wireName(), c.inFlight, cpu, cpu / ort.processCpuMicros, bytes, bytes / ort.allocatedBytes);
+            c.protocol.wireName(), c.inFlight, cpu, cpu / ort.cpuMicros(), bytes, bytes / ort.bytes());
       }
     });
   }
@@ -378,36 +379,6 @@ public final class InstancePathBench {
             done.complete(failed);
           }
         });
-      }
-    }
-  }
-
-  /** ONNX Runtime alone on the calling thread: the baseline of this process. */
-  private record OrtAlone(double threadCpuMicros, double processCpuMicros, double allocatedBytes) {
-    static OrtAlone measure(int intraOpThreads) throws Exception {
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
-      try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        so.setIntraOpNumThreads(intraOpThreads);
-        so.setInterOpNumThreads(1);
-        try (OrtSession session = env.createSession(ExampleModel.MODEL.toString(), so);
-            OnnxTensor features = OnnxTensor.createTensor(env, ExampleModel.rows(1))) {
-          Map<String, OnnxTensor> feed = Map.of(ExampleModel.INPUT, features);
-          int runs = 100_000;
-          for (int i = 0; i < runs; i++) {
-            session.run(feed).close();
-          }
-          long cpu0 = ProcessCost.threadCpuNanos();
-          long proc0 = ProcessCost.processCpuNanos();
-          long bytes0 = ProcessCost.threadAllocatedBytes();
-          for (int i = 0; i < runs; i++) {
-            session.run(feed).close();
-          }
-          long bytes = ProcessCost.threadAllocatedBytes() - bytes0;
-          long proc = ProcessCost.processCpuNanos() - proc0;
-          long cpu = ProcessCost.threadCpuNanos() - cpu0;
-          return new OrtAlone(cpu / 1000.0 / runs, proc / 1000.0 / runs, (double) bytes / runs);
-        }
       }
     }
   }

@@ -115,7 +115,13 @@ public final class JfrSummary {
     print("Self CPU: top of stack", self, cpuSamples, top, cpuPerRequest, "us");
     System.out.println("Hot methods with their most frequent callers");
     printStacks(self, selfStacks, cpuSamples, 15, cpuPerRequest, "us");
-    print("Total CPU: on the stack (product and its libraries' frames)", total, cpuSamples, top, cpuPerRequest, "us");
+    Map<String, Double> product = new HashMap<>();
+    Map<String, Double> libraries = new HashMap<>();
+    total.forEach((k, v) -> (isProduct(k) ? product : libraries).put(k, v));
+    print("Total CPU in io.inferbus methods (inclusive: the method and what it calls)", product, cpuSamples, top,
+        cpuPerRequest, "us");
+    print("Total CPU in Vert.x, Netty, Jackson, ONNX Runtime, Micrometer methods (inclusive)", libraries, cpuSamples,
+        top, cpuPerRequest, "us");
     print("Native-method samples: top frame <- first library frame", nativeTop, nativeSamples, 10, 0, "");
     print("Allocation by class", allocByClass, allocWeight, top, bytesPerRequest, "B");
     print("Allocation by the first frame of the product or its libraries", allocByOwnFrame, allocWeight, top,
