@@ -13,6 +13,8 @@
 #   MAX_CONCURRENT=2    request_settings.max_concurrent_requests_per_instance of every deployment
 #   MAX_BATCH=32        batching.max_batch_size of the batched deployments
 #   DELAYS="2 0"        batching.max_batch_delay_ms of the batched deployments, one deployment each
+#   PROFILE=1           after the measured rounds, one more pass per deployment under JFR (jcmd JFR.start),
+#                       summarized by bench's JfrSummary into profile-<deployment>.txt (not in the results)
 #   OUT=dir             where results go (default bench/target/batching-<time>)
 #
 # Loopback only; every step is bounded in time; the node it starts is stopped (SIGTERM) on exit.
@@ -27,6 +29,7 @@ INSTANCES="${INSTANCES:-1}"
 MAX_CONCURRENT="${MAX_CONCURRENT:-2}"
 MAX_BATCH="${MAX_BATCH:-32}"
 DELAYS="${DELAYS:-2 0}"
+PROFILE="${PROFILE:-0}"
 out="${OUT:-$root/bench/target/batching-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
@@ -152,9 +155,10 @@ scrape() {
     index($0, d) && /^inferbus_instance_requests_total/ && !/outcome="ok"/ { bad += $NF }
     END { printf "%s %s %s %s\n", s + 0, c + 0, ok + 0, bad + 0 }'
 }
-load() { # deployment seconds label
+load() { # deployment seconds label; the last line of the wrk file is wrk's own CPU ticks (is the driver the limit?)
   BENCH_BODY="$root/bench/models/conv-sample-request.json" BENCH_KEY="$key" BENCH_DEPLOYMENT="$1" \
-    timeout $(($2 + 60)) wrk -t1 -c"$CONNECTIONS" -d"$2s" --timeout 10s --latency -s bench/scoring.lua "$scoring_url" \
+    bash -c 'timeout "$1" wrk -t1 -c"$2" -d"$3s" --timeout 10s --latency -s bench/scoring.lua "$4"
+             awk "{print \"WRK_CPU_TICKS \" \$16 + \$17}" /proc/$$/stat' _ $(($2 + 60)) "$CONNECTIONS" "$2" "$scoring_url" \
     > "$out/wrk-$3-$1.txt" 2>&1
 }
 
@@ -162,7 +166,7 @@ echo "warm-up: ${WARMUP}s per deployment" >&2
 for d in "${deployments[@]}"; do load "$d" "$WARMUP" warmup; done
 
 results="$out/results.tsv"
-printf 'round\tdeployment\trequests\tseconds\treq_per_s\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon_2xx\tsocket_errors\tavg_batch_rows\truns\tinstance_ok\tinstance_refused\tnode_cpu_us_per_req\n' > "$results"
+printf 'round\tdeployment\trequests\tseconds\treq_per_s\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon_2xx\tsocket_errors\tavg_batch_rows\truns\tinstance_ok\tinstance_refused\tnode_cpu_us_per_req\tnode_cpu_pct\twrk_cpu_pct\n' > "$results"
 hz=$(getconf CLK_TCK)
 for round in $(seq 1 "$ROUNDS"); do
   order=("${deployments[@]}")
@@ -178,10 +182,11 @@ for round in $(seq 1 "$ROUNDS"); do
     read -r s1 c1 ok1 bad1 < <(scrape "$d")
     line="$(grep '^RESULT' "$out/wrk-round$round-$d.txt" || true)"
     if [ -z "$line" ]; then echo "wrk gave no result for $d:" >&2; cat "$out/wrk-round$round-$d.txt" >&2; exit 1; fi
-    python3 - "$round" "$d" "$line" "$s0" "$c0" "$s1" "$c1" "$ok0" "$ok1" "$bad0" "$bad1" "$t0" "$t1" "$hz" >> "$results" <<'PY'
+    wrk_ticks="$(sed -n 's/^WRK_CPU_TICKS //p' "$out/wrk-round$round-$d.txt")"
+    python3 - "$round" "$d" "$line" "$s0" "$c0" "$s1" "$c1" "$ok0" "$ok1" "$bad0" "$bad1" "$t0" "$t1" "$hz" "${wrk_ticks:-0}" >> "$results" <<'PY'
 import sys
 rnd, dep, line = sys.argv[1], sys.argv[2], sys.argv[3]
-s0, c0, s1, c1, ok0, ok1, bad0, bad1, t0, t1, hz = map(float, sys.argv[4:])
+s0, c0, s1, c1, ok0, ok1, bad0, bad1, t0, t1, hz, wrk_ticks = map(float, sys.argv[4:])
 r = dict(kv.split("=") for kv in line.split()[1:])
 req, us = int(r["requests"]), int(r["duration_us"])
 ok = sum(int(v) for k, v in r.items() if k.startswith("status_2"))
@@ -191,11 +196,30 @@ runs = c1 - c0
 cpu_us = (t1 - t0) / hz * 1e6 / max(1, req)
 print("\t".join(str(x) for x in (rnd, dep, req, round(us / 1e6, 1), round(req / (us / 1e6)), round(int(r["p50_us"]) / 1e3, 2),
     round(int(r["p90_us"]) / 1e3, 2), round(int(r["p99_us"]) / 1e3, 2), round(int(r["max_us"]) / 1e3, 1), non2xx, sock,
-    round((s1 - s0) / runs, 2) if runs else "-", int(runs), int(ok1 - ok0), int(bad1 - bad0), round(cpu_us))))
+    round((s1 - s0) / runs, 2) if runs else "-", int(runs), int(ok1 - ok0), int(bad1 - bad0), round(cpu_us),
+    round(100 * (t1 - t0) / hz / (us / 1e6)), round(100 * wrk_ticks / hz / (us / 1e6)))))
 PY
-    tail -1 "$results" | awk -F'\t' '{printf "round %s %-14s %6s req/s  p50 %6s ms  p99 %7s ms  avg batch %5s rows  non-2xx %s  node CPU %s us/req\n", $1, $2, $5, $6, $8, $12, $10, $16}' >&2
+    tail -1 "$results" | awk -F'\t' '{printf "round %s %-14s %6s req/s  p50 %6s ms  p99 %7s ms  avg batch %5s rows  non-2xx %s  node CPU %s us/req (%s%% of a core, wrk %s%%)\n", $1, $2, $5, $6, $8, $12, $10, $16, $17, $18}' >&2
   done
 done
+
+# ------------------------------------------------------------------ where the node's time goes (optional)
+if [ "$PROFILE" = 1 ]; then
+  jcmd "$node_pid" Thread.print > "$out/threads-dump.txt" 2>&1 || true
+  for d in "${deployments[@]}"; do
+    jcmd "$node_pid" JFR.start name=bench settings=profile filename="$out/node-$d.jfr" > /dev/null
+    t0=$(node_cpu_ticks)
+    load "$d" "$DURATION" profile
+    t1=$(node_cpu_ticks)
+    jcmd "$node_pid" JFR.stop name=bench > /dev/null
+    line="$(grep '^RESULT' "$out/wrk-profile-$d.txt" || true)"
+    requests="$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<< "$line")"
+    cpu="$(python3 -c "print(round(($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / max(1, ${requests:-0})))")"
+    java -cp bench/target/classes io.inferbus.bench.jfr.JfrSummary "$out/node-$d.jfr" --top 30 \
+      --cpu-us-per-request "$cpu" > "$out/profile-$d.txt" 2>&1 || true
+    echo "profiled $d under JFR: $requests requests, node CPU $cpu us/req -> $out/profile-$d.txt" >&2
+  done
+fi
 
 # ------------------------------------------------------------------ summary
 curl -sf --max-time 10 "$metrics_url" | grep -E '^inferbus_instance_(batch_rows|requests_total|runs_total)' > "$out/metrics-final.txt" || true

@@ -52,13 +52,10 @@ public final class JfrSummary {
     Map<String, Double> total = new HashMap<>();
     Map<String, Double> byThread = new HashMap<>();
     Map<String, Double> nativeTop = new HashMap<>();
-    Map<String, Double> allocByClass = new HashMap<>();
-    Map<String, Double> allocBySite = new HashMap<>();
-    Map<String, Double> allocByOwnFrame = new HashMap<>();
-    Map<String, Map<String, Double>> allocStacks = new HashMap<>();
+    Allocations tlab = new Allocations("TLAB refills");
+    Allocations sampled = new Allocations("jdk.ObjectAllocationSample");
     double cpuSamples = 0;
     double nativeSamples = 0;
-    double allocWeight = 0;
 
     try (RecordingFile recording = new RecordingFile(file)) {
       while (recording.hasMoreEvents()) {
@@ -88,19 +85,13 @@ public final class JfrSummary {
             nativeSamples++;
             nativeTop.merge(name(frames.get(0)) + "  <- " + firstOwn(frames, n -> true), 1.0, Double::sum);
           }
-          case "jdk.ObjectAllocationInNewTLAB", "jdk.ObjectAllocationOutsideTLAB" -> {
+          case "jdk.ObjectAllocationInNewTLAB", "jdk.ObjectAllocationOutsideTLAB" ->
             // a TLAB refill stands for the TLAB's size (an allocation outside one for itself): over many
             // refills the bytes fall on the sites in proportion to what they allocate
-            double weight = type.endsWith("InNewTLAB") ? e.getLong("tlabSize") : e.getLong("allocationSize");
-            allocWeight += weight;
-            String cls = e.getClass("objectClass").getName();
-            allocByClass.merge(cls, weight, Double::sum);
-            String site = cls + " @ " + name(frames.get(0));
-            allocBySite.merge(site, weight, Double::sum);
-            allocStacks.computeIfAbsent(site, k -> new HashMap<>()).merge(chain(frames, STACK_DEPTH + 3), weight,
-                Double::sum);
-            allocByOwnFrame.merge(firstOwn(frames, n -> true), weight, Double::sum);
-          }
+            tlab.add(e, frames, type.endsWith("InNewTLAB") ? e.getLong("tlabSize") : e.getLong("allocationSize"));
+          case "jdk.ObjectAllocationSample" ->
+            // JFR's throttled sampler (the only allocation events of the stock "profile" settings)
+            sampled.add(e, frames, e.getLong("weight"));
           default -> {
             // other events carry no cost of their own here
           }
@@ -109,8 +100,7 @@ public final class JfrSummary {
     }
 
     System.out.printf(Locale.ROOT, "%s: %.0f CPU samples (Java code), %.0f native-method samples (threads in JNI,"
-        + " e.g. ONNX Runtime, or waiting in epoll), %.1f MB allocation weight (TLAB refills)%n%n", file, cpuSamples,
-        nativeSamples, allocWeight / 1e6);
+        + " e.g. ONNX Runtime, or waiting in epoll)%n%n", file, cpuSamples, nativeSamples);
     print("CPU samples by thread", byThread, cpuSamples, top, cpuPerRequest, "us");
     print("Self CPU: top of stack", self, cpuSamples, top, cpuPerRequest, "us");
     System.out.println("Hot methods with their most frequent callers");
@@ -123,11 +113,37 @@ public final class JfrSummary {
     print("Total CPU in Vert.x, Netty, Jackson, ONNX Runtime, Micrometer methods (inclusive)", libraries, cpuSamples,
         top, cpuPerRequest, "us");
     print("Native-method samples: top frame <- first library frame", nativeTop, nativeSamples, 10, 0, "");
-    print("Allocation by class", allocByClass, allocWeight, top, bytesPerRequest, "B");
-    print("Allocation by the first frame of the product or its libraries", allocByOwnFrame, allocWeight, top,
+    Allocations alloc = tlab.weight > 0 ? tlab : sampled;
+    System.out.printf(Locale.ROOT, "Allocation, from %s (%.1f MB)%n%n", alloc.source, alloc.weight / 1e6);
+    print("Allocation by class", alloc.byClass, alloc.weight, top, bytesPerRequest, "B");
+    print("Allocation by the first frame of the product or its libraries", alloc.byOwnFrame, alloc.weight, top,
         bytesPerRequest, "B");
     System.out.println("Allocation sites (class @ allocating method) with their most frequent callers");
-    printStacks(allocBySite, allocStacks, allocWeight, top, bytesPerRequest, "B");
+    printStacks(alloc.bySite, alloc.stacks, alloc.weight, top, bytesPerRequest, "B");
+  }
+
+  /** Allocation weights from one kind of event, by class, by site and by the first library frame. */
+  private static final class Allocations {
+    final String source;
+    final Map<String, Double> byClass = new HashMap<>();
+    final Map<String, Double> bySite = new HashMap<>();
+    final Map<String, Double> byOwnFrame = new HashMap<>();
+    final Map<String, Map<String, Double>> stacks = new HashMap<>();
+    double weight;
+
+    Allocations(String source) {
+      this.source = source;
+    }
+
+    void add(RecordedEvent e, List<RecordedFrame> frames, double w) {
+      weight += w;
+      String cls = e.getClass("objectClass").getName();
+      byClass.merge(cls, w, Double::sum);
+      String site = cls + " @ " + name(frames.get(0));
+      bySite.merge(site, w, Double::sum);
+      stacks.computeIfAbsent(site, k -> new HashMap<>()).merge(chain(frames, STACK_DEPTH + 3), w, Double::sum);
+      byOwnFrame.merge(firstOwn(frames, n -> true), w, Double::sum);
+    }
   }
 
   private static void print(String title, Map<String, Double> counts, double all, int top, double perRequest,
