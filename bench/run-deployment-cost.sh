@@ -6,7 +6,8 @@
 #   bench/run-deployment-cost.sh instance     # level 3: a real ModelInstance on the event bus, CPU and bytes/request
 #   bench/run-deployment-cost.sh profile      # level 3 under JFR, then where the CPU and the bytes go
 #
-# Environment (optional): JMH_OPTS (default "-f 1 -wi 4 -w 3 -i 5 -r 2 -prof gc", appended after the
+# Environment (optional): JMH_OPTS (default "-f 1 -wi 4 -w 3 -i 5 -r 2 -prof gc -prof
+# io.inferbus.bench.jmh.CpuTimeProfiler", appended after the
 # benchmark filter), JMH_FILTER (default DeploymentCostBenchmark), INSTANCE_OPTS (InstancePathBench options,
 # default "--requests 100000 --repeats 3 --warmup-seconds 25 --in-flight 1,16"), PROFILE_OPTS (default
 # "--profile-seconds 30 --profile-in-flight 16"), OUT (where results go; default bench/target/results-<time>).
@@ -63,7 +64,7 @@ if [ "$what" = all ] || [ "$what" = jmh ]; then
   echo "== levels 1-2: JMH ($out/jmh.txt)" >&2
   # shellcheck disable=SC2086
   java @"$work/args.txt" org.openjdk.jmh.Main "${JMH_FILTER:-DeploymentCostBenchmark}" \
-    ${JMH_OPTS:--f 1 -wi 4 -w 3 -i 5 -r 2 -prof gc} -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt" |
+    ${JMH_OPTS:--f 1 -wi 4 -w 3 -i 5 -r 2 -prof gc -prof io.inferbus.bench.jmh.CpuTimeProfiler} -rf json -rff "$out/jmh.json" 2>&1 | tee "$out/jmh.txt" |
     grep -E '^(Benchmark |[A-Za-z]+Benchmark\.|# Run complete)' | grep -v -E ':(gc.count|gc.time|gc.alloc.rate) ' || true
 fi
 
