@@ -43,7 +43,8 @@ classpath="$(IFS=':'; echo "${cp_entries[*]}")"
 # 28 MB into the temp dir and leaves it there).
 ort_jar="$(tr ':' '\n' < bench/target/classpath.txt | grep '/onnxruntime-[0-9.]*\.jar$')"
 mkdir -p "$work/ort"
-unzip -q -j -o "$ort_jar" 'ai/onnxruntime/native/linux-x64/*.so' -d "$work/ort"
+(cd "$work/ort" && jar xf "$ort_jar" ai/onnxruntime/native/linux-x64/libonnxruntime.so \
+  ai/onnxruntime/native/linux-x64/libonnxruntime4j_jni.so && mv ai/onnxruntime/native/linux-x64/*.so . && rm -r ai)
 
 # ONNX Runtime crashes the JVM when the command line passes ~4 KB: the classpath and flags go through a
 # Java argument file. JMH forks inherit these flags; jmh.separateClasspathJAR makes it hand the forks a
