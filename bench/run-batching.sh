@@ -206,8 +206,10 @@ done
 # ------------------------------------------------------------------ where the node's time goes (optional)
 if [ "$PROFILE" = 1 ]; then
   jcmd "$node_pid" Thread.print > "$out/threads-dump.txt" 2>&1 || true
-  # JFR's first start in a process loads and compiles its own code: let that happen before the profiled passes
-  jcmd "$node_pid" JFR.start name=warm duration=2s settings=profile > /dev/null && sleep 4
+  # JFR's first recording in a process loads and compiles JFR's own code: a throwaway one under load first
+  jcmd "$node_pid" JFR.start name=warm settings=profile > /dev/null
+  load "${deployments[0]}" 5 jfr-warmup
+  jcmd "$node_pid" JFR.stop name=warm > /dev/null
   for d in "${deployments[@]}"; do
     jcmd "$node_pid" JFR.start name=bench settings=profile filename="$out/node-$d.jfr" > /dev/null
     t0=$(node_cpu_ticks)
