@@ -9,7 +9,7 @@ import java.util.List;
  * An instance's admission control and its queue, as plain logic (no threads, no Vert.x): at most
  * {@code maxConcurrent} runs at once, at most {@code capacity} requests waiting. Batches are planned
  * from the queue: the oldest request and the next ones of the same batch key, up to a row limit.
- * Its owner calls it from one thread.
+ * Not thread-safe: its owner calls it from one thread or under one lock.
  *
  * @param <J> the queued job
  */
@@ -55,6 +55,11 @@ public final class RequestQueue<J extends RequestQueue.Queued> {
     }
     waiting.addLast(job);
     return true;
+  }
+
+  /** The oldest waiting job, or null. */
+  public J peek() {
+    return waiting.peekFirst();
   }
 
   /** Removes a job still waiting (its wait expired); false if it already left the queue. */

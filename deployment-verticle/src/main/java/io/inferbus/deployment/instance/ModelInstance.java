@@ -30,6 +30,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +44,11 @@ import org.slf4j.LoggerFactory;
  * batch, runs ONNX Runtime on the instance's own worker threads, and replies with the encoded outputs
  * or a named failure. Work whose caller's deadline passed while queued is dropped, never run late.
  *
- * <p>All state below is touched on the owning verticle's event loop only.
+ * <p>Threads: the consumer decodes small bodies on the owning verticle's event loop and puts the
+ * request in the queue. Each of the instance's {@code max_concurrent_requests_per_instance} worker
+ * threads loops: takes the next request (or batch) from the queue, runs, encodes and replies
+ * itself, so a request crosses threads once (event loop to worker), not twice. The queue is shared
+ * under {@link #lock}; waits past {@code max_queue_wait_ms} are swept by one timer on the event loop.
  */
 public final class ModelInstance {
   private static final Logger LOG = LoggerFactory.getLogger(ModelInstance.class);
@@ -49,8 +56,8 @@ public final class ModelInstance {
   static final int INLINE_DECODE_BYTES = 64 * 1024;
   /** Requests an instance holds waiting, whatever max_queue_wait_ms allows. */
   static final int QUEUE_CAPACITY = 1024;
-  private static final DeliveryOptions JSON_REPLY =
-      new DeliveryOptions().addHeader(ScoringHeaders.CONTENT_TYPE, "application/json");
+  /** The worker loops run as long as the instance: never report them as blocked. */
+  private static final long WORKER_MAX_EXECUTE_DAYS = 3650;
 
   private final Vertx vertx;
   private final DeploymentState deployment;
@@ -60,24 +67,29 @@ public final class ModelInstance {
   private final InstanceDirectory directory;
   private final String id;
   private final String address;
+  /** Guarded by {@link #lock}, with {@link #closing}. */
   private final RequestQueue<ScoringJob> queue;
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when a request is queued, and when the instance closes. */
+  private final Condition work = lock.newCondition();
+  /** Set under the lock once the instance stopped consuming: workers exit when the queue is empty. */
+  private boolean closing;
+  /** Completes when every worker loop has exited. */
+  private Future<?> workersDone = Future.succeededFuture();
+  /** The queue-wait sweep timer (event loop); -1 when none is armed. */
+  private long expiryTimer = -1;
   private volatile String state = InstanceState.LOADING;
   private OnnxModel model;
   private ScoringRequestDecoder decoder;
   private WorkerExecutor workers;
   private MessageConsumer<Buffer> consumer;
   private boolean stopping;
-  /** Set once a draining instance stopped consuming. */
-  private boolean unregistered;
-  /** Bodies being decoded on a worker (not yet queued or running). */
-  private int decoding;
   private final Promise<Void> stopped = Promise.promise();
   /**
    * How long a draining instance keeps consuming, for requests gateways sent before they heard it
    * drain (milliseconds on a healthy cluster; a GC pause is the margin).
    */
   static final long DRAIN_GRACE_MS = 1000;
-  private long batchTimer = -1;
   /** Set (from a worker) once a batched run's outputs could not be split back by rows. */
   private volatile boolean batchingBroken;
   private final InstanceMetrics metrics;
@@ -133,7 +145,17 @@ public final class ModelInstance {
           this.model = loaded;
           this.decoder = new ScoringRequestDecoder(loaded.inputs());
           // One worker thread per concurrent request the deployment allows, for this instance alone.
-          this.workers = vertx.createSharedWorkerExecutor("inferbus-" + id, settings.maxConcurrentRequestsPerInstance());
+          int slots = settings.maxConcurrentRequestsPerInstance();
+          this.workers = vertx.createSharedWorkerExecutor("inferbus-" + id, slots, WORKER_MAX_EXECUTE_DAYS,
+              TimeUnit.DAYS);
+          List<Future<Void>> loops = new ArrayList<>(slots);
+          for (int i = 0; i < slots; i++) {
+            loops.add(workers.executeBlocking(() -> {
+              workLoop(loaded);
+              return null;
+            }, false));
+          }
+          this.workersDone = Future.join(loops);
           if (batching != null && !loaded.batchable()) {
             LOG.warn("instance {}: batching is configured but the model's first dimensions are not all dynamic;"
                 + " requests run one by one", id);
@@ -184,20 +206,28 @@ public final class ModelInstance {
     LOG.info("instance {} draining", id);
     directory.publish(snapshot(model, null)).onComplete(published -> vertx.setTimer(DRAIN_GRACE_MS, t ->
         consumer.unregister().onComplete(ar -> {
-          unregistered = true;
-          closeWhenIdle();
+          lock.lock();
+          try {
+            closing = true;
+            work.signalAll();
+          } finally {
+            lock.unlock();
+          }
+          // the workers finish what is queued, then exit
+          workersDone.onComplete(done -> close());
         })));
     return stopped.future();
   }
 
-  /** Once draining and idle: leaves the instance table and frees the model. */
-  private void closeWhenIdle() {
-    if (!unregistered || queue.running() > 0 || queue.waiting() > 0 || decoding > 0 || model == null) {
-      return;
-    }
+  /** Once the workers have exited: leaves the instance table and frees the model. */
+  private void close() {
     OnnxModel m = model;
     WorkerExecutor w = workers;
     model = null;
+    if (expiryTimer != -1) {
+      vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
     directory.remove(id).onComplete(ar -> {
       LOG.info("instance {} stopped", id);
       stopped.tryComplete();
@@ -227,19 +257,14 @@ public final class ModelInstance {
     if (message.body().length() <= INLINE_DECODE_BYTES) {
       decodeAndAdmit(job);
     } else {
-      decoding++;
-      workers.executeBlocking(() -> {
+      vertx.executeBlocking(() -> {
         job.decode(decoder, batching != null);
         return null;
       }, false).onComplete(ar -> {
-        decoding--;
         if (ar.failed()) {
           fail(job, ar.cause());
         } else {
           admit(job);
-        }
-        if (stopping) {
-          closeWhenIdle();
         }
       });
     }
@@ -268,115 +293,192 @@ public final class ModelInstance {
     return System.nanoTime() + timeoutMs * 1_000_000L;
   }
 
-  /** Runs now, queues, or refuses as overloaded. */
+  /** Queues the request for the workers, or refuses it when the queue is full or the instance closed. */
   private void admit(ScoringJob job) {
-    boolean batchingOn = batching != null && model.batchable() && !batchingBroken && job.batchKey() != null;
-    if (!batchingOn && queue.waiting() == 0 && queue.hasFreeSlot()) {
-      queue.startDirect();
-      run(List.of(job));
-      return;
+    job.enqueuedNanos = System.nanoTime();
+    boolean queued;
+    boolean closed;
+    lock.lock();
+    try {
+      closed = closing;
+      queued = !closed && queue.enqueue(job);
+      if (queued) {
+        work.signal();
+      }
+    } finally {
+      lock.unlock();
     }
-    if (!queue.enqueue(job)) {
+    if (closed) {
+      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+    } else if (!queued) {
       job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
           + "' has " + QUEUE_CAPACITY + " requests waiting; try again later");
+    } else {
+      armExpiry();
+    }
+  }
+
+  /** Arms the sweep for the oldest waiting request's max_queue_wait_ms, unless one is armed (event loop). */
+  private void armExpiry() {
+    if (expiryTimer != -1) {
       return;
     }
-    job.waitTimer = vertx.setTimer(Math.max(1, settings.maxQueueWaitMs()), t -> expire(job));
-    long delayMs = batchingOn ? batchDelayMs(job) : 0;
-    if (delayMs > 0 && queue.running() == 0
-        && queue.rowsReadyForHead(batching.maxBatchSize()) < batching.maxBatchSize()) {
-      // a partial batch on an idle instance waits up to max_batch_delay_ms for company
-      if (batchTimer == -1) {
-        batchTimer = vertx.setTimer(delayMs, t -> {
-          batchTimer = -1;
-          dispatch();
-        });
+    ScoringJob head;
+    lock.lock();
+    try {
+      head = queue.peek();
+    } finally {
+      lock.unlock();
+    }
+    if (head == null) {
+      return;
+    }
+    long dueMs = (head.enqueuedNanos + settings.maxQueueWaitMs() * 1_000_000L - System.nanoTime()) / 1_000_000L;
+    expiryTimer = vertx.setTimer(Math.max(1, dueMs + 1), t -> {
+      expiryTimer = -1;
+      sweepExpired();
+      armExpiry();
+    });
+  }
+
+  /** Refuses, as overloaded, every request that waited longer than max_queue_wait_ms (event loop). */
+  private void sweepExpired() {
+    List<ScoringJob> expired = new ArrayList<>();
+    int running;
+    int waiting;
+    long limit = settings.maxQueueWaitMs() * 1_000_000L;
+    lock.lock();
+    try {
+      long now = System.nanoTime();
+      for (ScoringJob head = queue.peek(); head != null && now - head.enqueuedNanos >= limit; head = queue.peek()) {
+        queue.remove(head);
+        expired.add(head);
       }
-      return;
+      running = queue.running();
+      waiting = queue.waiting();
+    } finally {
+      lock.unlock();
     }
-    dispatch();
+    for (ScoringJob job : expired) {
+      job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
+          + "' is busy: the request waited " + settings.maxQueueWaitMs() + " ms (max_queue_wait_ms) while "
+          + running + " ran (max_concurrent_requests_per_instance " + settings.maxConcurrentRequestsPerInstance()
+          + ") and " + waiting + " more waited");
+    }
   }
 
   /**
-   * How long a partial batch may wait for company: max_batch_delay_ms, but never so long that the
-   * waiting request would pass its max_queue_wait_ms (and be refused as if the instance were busy)
-   * or its deadline.
+   * One worker's loop, for the instance's life: takes the next request or batch, runs, encodes and
+   * replies, until the instance closes and the queue is empty.
    */
-  private long batchDelayMs(ScoringJob job) {
-    long remainingMs = (job.deadlineNanos - System.nanoTime()) / 1_000_000L;
-    return Math.max(0, Math.min(batching.maxBatchDelayMs(), Math.min(settings.maxQueueWaitMs(), remainingMs) - 1));
-  }
-
-  /** Starts queued work while slots are free. */
-  private void dispatch() {
-    long maxRows = batching != null && model != null && model.batchable() && !batchingBroken ? batching.maxBatchSize() : 1;
-    while (queue.hasFreeSlot() && queue.waiting() > 0) {
-      List<ScoringJob> batch = queue.takeBatch(maxRows);
-      List<ScoringJob> live = new ArrayList<>(batch.size());
-      long now = System.nanoTime();
-      for (ScoringJob job : batch) {
-        cancelWaitTimer(job);
-        if (now > job.deadlineNanos) {
-          // the gateway has answered 408 already: drop the work rather than run it late
-          job.countedFail(metrics, FailureKind.TIMED_OUT, "request_timeout_ms passed while queued");
-        } else {
-          live.add(job);
+  private void workLoop(OnnxModel running) {
+    while (true) {
+      List<ScoringJob> batch;
+      lock.lock();
+      try {
+        while (queue.waiting() == 0) {
+          if (closing) {
+            return;
+          }
+          work.awaitUninterruptibly();
+        }
+        awaitCompany(running);
+        batch = queue.takeBatch(maxRows(running));
+        if (queue.waiting() > 0) {
+          work.signal(); // more for another worker
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (batch.isEmpty()) {
+        continue;
+      }
+      try {
+        process(running, batch);
+      } catch (Throwable t) { // a bug or an Error: answer, and keep the worker alive
+        batch.forEach(job -> fail(job, t));
+      } finally {
+        lock.lock();
+        try {
+          queue.finished();
+        } finally {
+          lock.unlock();
         }
       }
-      if (live.isEmpty()) {
-        queue.finished();
-      } else {
-        run(live);
+    }
+  }
+
+  private long maxRows(OnnxModel running) {
+    return batching != null && running.batchable() && !batchingBroken ? batching.maxBatchSize() : 1;
+  }
+
+  /**
+   * Under the lock, with a request waiting: when the instance batches with a delay and nothing else
+   * runs, waits (up to max_batch_delay_ms from the oldest request's arrival, and never past its
+   * max_queue_wait_ms or deadline) for enough requests of its kind to fill a batch.
+   */
+  private void awaitCompany(OnnxModel running) {
+    long maxRows = maxRows(running);
+    if (maxRows <= 1 || batching.maxBatchDelayMs() == 0 || queue.running() > 0) {
+      return;
+    }
+    ScoringJob head = queue.peek();
+    if (head.batchKey() == null) {
+      return;
+    }
+    long until = Math.min(head.enqueuedNanos + batching.maxBatchDelayMs() * 1_000_000L,
+        Math.min(head.enqueuedNanos + (settings.maxQueueWaitMs() - 1) * 1_000_000L, head.deadlineNanos - 1_000_000L));
+    long left;
+    while (!closing && queue.peek() == head && queue.rowsReadyForHead(maxRows) < maxRows
+        && (left = until - System.nanoTime()) > 0) {
+      try {
+        work.awaitNanos(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }
 
-  private void expire(ScoringJob job) {
-    job.waitTimer = -1;
-    if (queue.remove(job)) {
-      job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
-          + "' is busy: the request waited " + settings.maxQueueWaitMs() + " ms (max_queue_wait_ms) while "
-          + queue.running() + " ran (max_concurrent_requests_per_instance " + settings.maxConcurrentRequestsPerInstance()
-          + ") and " + queue.waiting() + " more waited");
+  /** On a worker: drops requests past their deadline, runs the rest as one batch, replies to each. */
+  private void process(OnnxModel running, List<ScoringJob> batch) {
+    long now = System.nanoTime();
+    List<ScoringJob> live = batch;
+    for (ScoringJob job : batch) {
+      if (now > job.deadlineNanos) { // the gateway has answered 408 already: never run late
+        live = new ArrayList<>(batch.size());
+        for (ScoringJob j : batch) {
+          if (now > j.deadlineNanos) {
+            j.countedFail(metrics, FailureKind.TIMED_OUT, "request_timeout_ms passed while queued");
+          } else {
+            live.add(j);
+          }
+        }
+        break;
+      }
     }
-  }
-
-  private void cancelWaitTimer(ScoringJob job) {
-    if (job.waitTimer != -1) {
-      vertx.cancelTimer(job.waitTimer);
-      job.waitTimer = -1;
+    if (live.isEmpty()) {
+      return;
     }
-  }
-
-  /** Runs one request or a batch on this instance's workers; the slot is already counted. */
-  private void run(List<ScoringJob> jobs) {
-    OnnxModel running = model;
     long rows = 0;
-    for (ScoringJob job : jobs) {
+    for (ScoringJob job : live) {
       rows += job.rows;
     }
     metrics.run(rows);
-    workers.<List<Object>>executeBlocking(() -> execute(running, jobs), false).onComplete(ar -> {
-      queue.finished();
-      if (ar.failed()) {
-        jobs.forEach(job -> fail(job, ar.cause()));
-      } else {
-        List<Object> results = ar.result();
-        for (int i = 0; i < jobs.size(); i++) {
-          Object r = results.get(i);
-          if (r instanceof ScoringResponseEncoder.Encoded e) {
-            metrics.answered();
-            jobs.get(i).message.reply(e.body(), e.jsonLength() < 0 ? JSON_REPLY : binaryReply(e.jsonLength()));
-          } else {
-            fail(jobs.get(i), (Throwable) r);
-          }
+    List<Object> results = execute(running, live);
+    for (int i = 0; i < live.size(); i++) {
+      Object r = results.get(i);
+      if (r instanceof ScoringResponseEncoder.Encoded e) {
+        metrics.answered();
+        if (e.jsonLength() < 0) {
+          live.get(i).message.reply(e.body()); // JSON, the gateway's default: no header to copy
+        } else {
+          live.get(i).message.reply(e.body(), binaryReply(e.jsonLength()));
         }
+      } else {
+        fail(live.get(i), (Throwable) r);
       }
-      dispatch();
-      if (stopping) {
-        closeWhenIdle();
-      }
-    });
+    }
   }
 
   private static DeliveryOptions binaryReply(int jsonLength) {
@@ -464,7 +566,8 @@ public final class ModelInstance {
     InferenceRequest request;
     String batchKey;
     long rows = 1;
-    long waitTimer = -1;
+    /** When it entered the queue (System.nanoTime). */
+    long enqueuedNanos;
 
     ScoringJob(Message<Buffer> message, ScoringProtocol protocol, long deadlineNanos) {
       this.message = message;
