@@ -15,13 +15,20 @@ final class NestedArrayReader {
 
   private final String input;
   private final ElementBuffer buffer;
-  private final long[] dims = new long[MAX_RANK];
+  /** Each depth's length, -1 until seen; grows past the expected rank when the value nests deeper. */
+  private long[] dims;
   private int rank = -1; // depth of the scalars, unknown until the first one
   private int deepestArray = -1;
 
   NestedArrayReader(String input, ElementBuffer buffer) {
+    this(input, buffer, 4);
+  }
+
+  /** @param expectedRank the signature's rank, to size the dimensions without waste */
+  NestedArrayReader(String input, ElementBuffer buffer, int expectedRank) {
     this.input = input;
     this.buffer = buffer;
+    this.dims = new long[Math.max(1, Math.min(MAX_RANK, expectedRank + 1))];
     Arrays.fill(dims, -1);
   }
 
@@ -44,6 +51,11 @@ final class NestedArrayReader {
         throw ragged();
       }
       deepestArray = Math.max(deepestArray, depth);
+      if (depth >= dims.length) {
+        int old = dims.length;
+        dims = Arrays.copyOf(dims, Math.min(MAX_RANK, old * 2));
+        Arrays.fill(dims, old, dims.length, -1);
+      }
       long count = 0;
       while (p.nextToken() != JsonToken.END_ARRAY) {
         readValue(p, depth + 1);

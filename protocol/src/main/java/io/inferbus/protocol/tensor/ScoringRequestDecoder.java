@@ -44,9 +44,10 @@ public final class ScoringRequestDecoder {
   }
 
   private List<Tensor> readAzure(Buffer body) {
-    try (JsonParser p = TensorJson.FACTORY.createParser(body.getBytes())) {
-      expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object such as "
-          + example());
+    try (JsonParser p = TensorJson.parser(body, 0, body.length())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw badInput("the body must be a JSON object such as " + example());
+      }
       List<Tensor> tensors = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -98,8 +99,7 @@ public final class ScoringRequestDecoder {
       throw badInput("Inference-Header-Content-Length is " + jsonLength + " but the body has only "
           + body.length() + " bytes");
     }
-    byte[] json = jsonLength < 0 ? body.getBytes() : body.getBytes(0, jsonLength);
-    try (JsonParser p = TensorJson.FACTORY.createParser(json)) {
+    try (JsonParser p = TensorJson.parser(body, 0, jsonLength < 0 ? body.length() : jsonLength)) {
       expect(p.nextToken() == JsonToken.START_OBJECT, "the body must be a JSON object with \"inputs\"");
       String id = null;
       List<Tensor> tensors = null;
@@ -238,9 +238,23 @@ public final class ScoringRequestDecoder {
 
   /** Reads the elements of a nested or flat array; the shape returned is the nesting's. */
   private static Tensor readElements(JsonParser p, TensorSpec spec) throws IOException {
-    ElementBuffer buffer = ElementBuffer.create(spec.name(), spec.datatype(), 16);
-    long[] shape = new NestedArrayReader(spec.name(), buffer).read(p);
+    ElementBuffer buffer = ElementBuffer.create(spec.name(), spec.datatype(), expectedElements(spec));
+    long[] shape = new NestedArrayReader(spec.name(), buffer, spec.shape().length).read(p);
     return new Tensor(spec.name(), spec.datatype(), shape, buffer.toArray());
+  }
+
+  /** A first guess of a request's element count: one row of the signature (fixed dimensions only). */
+  private static int expectedElements(TensorSpec spec) {
+    long n = 1;
+    for (long d : spec.shape()) {
+      if (d > 0) {
+        n *= d;
+      }
+      if (n > 4096) {
+        return 4096;
+      }
+    }
+    return (int) Math.max(1, n);
   }
 
   /** {@code reordered}: the object was already rebuilt with data last; never rebuild it again. */
@@ -422,17 +436,29 @@ public final class ScoringRequestDecoder {
   }
 
   private long[] readShape(JsonParser p, String name) throws IOException {
-    String what = name == null ? "an input" : "input '" + name + "'";
-    expect(p.currentToken() == JsonToken.START_ARRAY, "the \"shape\" of " + what + " must be an array of non-negative integers");
-    long[] dims = new long[NestedArrayReader.MAX_RANK];
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw badShape(name, "must be an array of non-negative integers");
+    }
+    long[] dims = new long[4];
     int n = 0;
     while (p.nextToken() != JsonToken.END_ARRAY) {
-      expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-          && p.getLongValue() >= 0, "the \"shape\" of " + what + " must be an array of non-negative integers");
-      expect(n < dims.length, "the \"shape\" of " + what + " has more than " + dims.length + " dimensions");
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+          || p.getLongValue() < 0) {
+        throw badShape(name, "must be an array of non-negative integers");
+      }
+      if (n == NestedArrayReader.MAX_RANK) {
+        throw badShape(name, "has more than " + NestedArrayReader.MAX_RANK + " dimensions");
+      }
+      if (n == dims.length) {
+        dims = java.util.Arrays.copyOf(dims, dims.length * 2);
+      }
       dims[n++] = p.getLongValue();
     }
-    return java.util.Arrays.copyOf(dims, n);
+    return n == dims.length ? dims : java.util.Arrays.copyOf(dims, n);
+  }
+
+  private static InferbusException badShape(String name, String problem) {
+    return badInput("the \"shape\" of " + (name == null ? "an input" : "input '" + name + "'") + " " + problem);
   }
 
   private List<String> readRequestedOutputs(JsonParser p, Map<String, Boolean> binaryByOutput) throws IOException {

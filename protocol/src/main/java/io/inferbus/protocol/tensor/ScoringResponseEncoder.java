@@ -14,8 +14,8 @@ public final class ScoringResponseEncoder {
 
   /** Azure ML style: {@code {"<output>": <nested array>, ...}}. */
   public static Buffer encodeAzure(List<? extends OutputValue> outputs) {
-    ByteArrayBuilder bytes = new ByteArrayBuilder(256);
-    try (JsonGenerator g = TensorJson.FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
+    Buffer answer = Buffer.buffer(128);
+    try (JsonGenerator g = TensorJson.FACTORY.createGenerator(new BufferOutput(answer), JsonEncoding.UTF8)) {
       g.writeStartObject();
       for (OutputValue out : outputs) {
         g.writeFieldName(out.name());
@@ -29,7 +29,26 @@ public final class ScoringResponseEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Buffer.buffer(bytes.toByteArray());
+    return answer;
+  }
+
+  /** Jackson writes its own buffered chunks straight into the answer's Buffer: no second copy. */
+  private static final class BufferOutput extends java.io.OutputStream {
+    private final Buffer out;
+
+    BufferOutput(Buffer out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) {
+      out.appendByte((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      out.appendBytes(b, off, len);
+    }
   }
 
   /** Open Inference Protocol response with flat {@code data} per output. */

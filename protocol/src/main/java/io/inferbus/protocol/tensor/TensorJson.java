@@ -2,6 +2,11 @@ package io.inferbus.protocol.tensor;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonParser;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 
@@ -20,4 +25,13 @@ final class TensorJson {
       .build();
 
   private TensorJson() {}
+
+  /** A parser over part of a buffer, reading its backing array in place when it has one (no copy). */
+  static JsonParser parser(Buffer body, int from, int to) throws IOException {
+    ByteBuf buf = ((BufferInternal) body).getByteBuf();
+    if (buf.hasArray()) {
+      return FACTORY.createParser(buf.array(), buf.arrayOffset() + buf.readerIndex() + from, to - from);
+    }
+    return FACTORY.createParser(body.getBytes(from, to));
+  }
 }
