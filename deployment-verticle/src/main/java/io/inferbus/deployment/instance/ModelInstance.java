@@ -52,8 +52,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelInstance {
   private static final Logger LOG = LoggerFactory.getLogger(ModelInstance.class);
-  /** Bodies up to this size are decoded on the event loop (microseconds); larger ones on a worker. */
-  static final int INLINE_DECODE_BYTES = 64 * 1024;
+  /**
+   * Bodies up to this size are decoded on the event loop (a few microseconds); larger ones (an image
+   * as JSON: hundreds of microseconds) on Vert.x's worker pool, so they decode in parallel rather
+   * than one after another on the one event loop the node's instances share.
+   */
+  static final int INLINE_DECODE_BYTES = 8 * 1024;
   /** Requests an instance holds waiting, whatever max_queue_wait_ms allows. */
   static final int QUEUE_CAPACITY = 1024;
   /** The worker loops run as long as the instance: never report them as blocked. */
