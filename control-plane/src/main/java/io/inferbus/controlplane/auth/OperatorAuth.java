@@ -68,7 +68,9 @@ public final class OperatorAuth {
 
   /** Verifies a bearer token; fails with UNAUTHORIZED when it is not valid, FORBIDDEN when it has no role. */
   public Future<Caller> verify(String token) {
-    if (trustedIssuer != null && trustedIssuer.issuer().equals(unverifiedIssuer(token))) {
+    JsonObject unverified = unverifiedClaims(token);
+    String issuer = unverified == null || !(unverified.getValue("iss") instanceof String s) ? null : s;
+    if (trustedIssuer != null && trustedIssuer.issuer().equals(issuer)) {
       return trustedIssuer.verify(token)
           .recover(e -> Future.failedFuture(e instanceof InferbusException ie && ie.kind() != FailureKind.UNAUTHORIZED
               ? e
@@ -77,7 +79,9 @@ public final class OperatorAuth {
     }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(new InferbusException(FailureKind.UNAUTHORIZED,
-            "the token is not valid: " + e.getMessage())))
+            "the token is not valid: " + (unverified != null && unverified.containsKey(EndpointState.AML_TOKEN_USE_CLAIM)
+                ? "it is a scoring token of endpoint " + unverified.getValue("aud") + ", not a management token"
+                : e.getMessage()))))
         .map(user -> {
           JsonObject claims = user.principal();
           if (claims.containsKey(EndpointState.AML_TOKEN_USE_CLAIM)) {
@@ -107,17 +111,16 @@ public final class OperatorAuth {
     return new Caller(claims.getValue("sub") instanceof String sub ? sub : "unknown", best);
   }
 
-  /** The {@code iss} claim as sent, before any check (it only picks the verifier); null if unreadable. */
-  private static String unverifiedIssuer(String token) {
+  /** The claims as sent, before any check (they pick the verifier and word a refusal); null if unreadable. */
+  private static JsonObject unverifiedClaims(String token) {
     int first = token.indexOf('.');
     int second = first < 0 ? -1 : token.indexOf('.', first + 1);
     if (second < 0) {
       return null;
     }
     try {
-      JsonObject claims = new JsonObject(new String(java.util.Base64.getUrlDecoder()
-          .decode(token.substring(first + 1, second)), java.nio.charset.StandardCharsets.UTF_8));
-      return claims.getValue("iss") instanceof String s ? s : null;
+      return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.substring(first + 1, second)),
+          java.nio.charset.StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       return null;
     }

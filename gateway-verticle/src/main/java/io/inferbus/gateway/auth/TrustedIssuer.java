@@ -208,7 +208,8 @@ public final class TrustedIssuer {
         verifier = TokenVerifier.create(vertx, keys, options.issuer(), options.audience());
       }
       loads.incrementAndGet();
-      LOG.info("trusted issuer '{}': {} key(s) from {}", options.issuer(), keys.size(), options.source());
+      LOG.info("trusted issuer '{}': keys {} from {}", options.issuer(),
+          keys.stream().map(k -> k.getString("kid", "(no kid)")).distinct().toList(), options.source());
       return null;
     }).onFailure(e -> LOG.warn("cannot read the trusted issuer's keys from {}: {}", options.source(), e.getMessage()));
   }
