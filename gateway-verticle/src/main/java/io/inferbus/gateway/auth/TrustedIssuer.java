@@ -80,7 +80,8 @@ public final class TrustedIssuer {
     TrustedIssuer issuer = new TrustedIssuer(vertx, options, nanoClock);
     Future<Void> loaded = issuer.load();
     if (options.jwksFile() != null) {
-      return loaded.map(issuer);
+      return loaded.<TrustedIssuer>map(issuer).recover(e -> Future.failedFuture(new IllegalArgumentException(
+          "cannot read the trusted issuer's keys from " + options.source() + ": " + e.getMessage(), e)));
     }
     return loaded.otherwise((Void) null).map(issuer);
   }

@@ -105,6 +105,15 @@ class VertxJwtTrapsTest {
   }
 
   @Test
+  void aMissingJwksFileFailsTheStartNamingIt() {
+    Path missing = dir.resolve("nosuch.json");
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(TrustedIssuer.start(vertx,
+        new TrustedIssuerOptions(missing, null, ISSUER, AUDIENCE))));
+    assertTrue(e.getCause().getMessage().startsWith("cannot read the trusted issuer's keys from " + missing),
+        e.getCause().getMessage());
+  }
+
+  @Test
   void onlyAsymmetricKeysOfAJwksAreKept() throws Exception {
     List<String> dropped = new ArrayList<>();
     List<JsonObject> kept = JsonWebKeys.usable(Jwts.jwks(
