@@ -1,5 +1,6 @@
 package io.inferbus.cli;
 
+import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -35,6 +36,28 @@ final class ServerOptions {
       description = "Hazelcast configuration (default: the built-in cluster.xml).")
   Path clusterConfig;
 
+  @Option(names = "--jwks-file", paramLabel = "PATH",
+      description = "Trusted token issuer's public keys (a JWKS JSON file), for aad_token endpoints and operators.")
+  Path jwksFile;
+
+  @Option(names = "--jwks-url", paramLabel = "URL",
+      description = "Trusted token issuer's JWKS URL (https), fetched at start and again for an unknown key id.")
+  String jwksUrl;
+
+  @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "The 'iss' of the trusted issuer's tokens.")
+  String jwtIssuer;
+
+  @Option(names = "--jwt-audience", paramLabel = "AUD", description = "The 'aud' its tokens for Inferbus carry.")
+  String jwtAudience;
+
+  /** The trusted issuer the flags describe, or null when none is given; throws when they are incomplete. */
+  TrustedIssuerOptions trustedIssuer() {
+    if (jwksFile == null && jwksUrl == null && jwtIssuer == null && jwtAudience == null) {
+      return null;
+    }
+    return new TrustedIssuerOptions(jwksFile, jwksUrl, jwtIssuer, jwtAudience);
+  }
+
   void check() {
     for (int port : new int[] {gatewayPort, controlPort, managementPort}) {
       if (port < 0 || port > 65535) {
@@ -44,5 +67,6 @@ final class ServerOptions {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
     }
+    trustedIssuer();
   }
 }

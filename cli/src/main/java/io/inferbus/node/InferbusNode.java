@@ -4,11 +4,14 @@ import com.hazelcast.config.Config;
 import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.controlplane.ControlPlaneVerticle;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.auth.TrustedIssuerTokens;
 import io.inferbus.deployment.agent.DeploymentLogs;
 import io.inferbus.deployment.agent.DeploymentNodeOptions;
 import io.inferbus.deployment.agent.DeploymentNodeVerticle;
 import io.inferbus.gateway.GatewayOptions;
 import io.inferbus.gateway.GatewayVerticle;
+import io.inferbus.gateway.auth.TrustedIssuer;
+import io.inferbus.gateway.auth.VerifiedToken;
 import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
 import io.inferbus.node.tls.TlsMaterial;
@@ -59,6 +62,8 @@ public final class InferbusNode {
   private GatewayVerticle gateway;
   private DeploymentNodeVerticle agent;
   private ControlPlaneVerticle controlPlane;
+  /** The external token issuer this node trusts, shared by its gateway and control plane; null if none. */
+  private TrustedIssuer trustedIssuer;
   private ManagementServer management;
   private int managementPort;
   /** Feeds instance log lines to the deployment role's logs route; null without that role. */
@@ -113,6 +118,7 @@ public final class InferbusNode {
               (System.nanoTime() - t0) / 1_000_000);
           return introduce(clusterManager.getHazelcastInstance());
         })
+        .compose(v -> startTrustedIssuer())
         .compose(v -> deployRoles(dataDir, clusterManager, registry))
         .compose(v -> {
           management = new ManagementServer(vertx, registry, this::readiness);
@@ -161,13 +167,43 @@ public final class InferbusNode {
     }
   }
 
+  /** Reads the trusted issuer's keys before any role serves, so the first token finds them. */
+  private Future<Void> startTrustedIssuer() {
+    if (config.trustedIssuer() == null) {
+      return Future.succeededFuture();
+    }
+    return TrustedIssuer.start(vertx, config.trustedIssuer()).map(issuer -> {
+      trustedIssuer = issuer;
+      return null;
+    });
+  }
+
+  /** The trusted issuer as the control plane takes it (it cannot see the gateway's classes). */
+  private TrustedIssuerTokens trustedIssuerTokens() {
+    if (trustedIssuer == null) {
+      return null;
+    }
+    TrustedIssuer issuer = trustedIssuer;
+    return new TrustedIssuerTokens() {
+      @Override
+      public String issuer() {
+        return issuer.issuer();
+      }
+
+      @Override
+      public Future<JsonObject> verify(String token) {
+        return issuer.verifyOnCallerContext(token).map(VerifiedToken::claims);
+      }
+    };
+  }
+
   private Future<Void> deployRoles(Path dataDir, HazelcastClusterManager clusterManager,
       PrometheusMeterRegistry registry) {
     var hazelcast = clusterManager.getHazelcastInstance();
     Future<Void> chain = Future.succeededFuture();
     if (config.runs(Role.CONTROL_PLANE)) {
       controlPlane = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions(config.host(),
-          config.controlPort(), tls, dataDir, this::scoringBaseUrl));
+          config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens()));
       chain = chain.compose(v -> deploy(controlPlane));
     }
     if (config.runs(Role.DEPLOYMENT)) {
@@ -179,7 +215,7 @@ public final class InferbusNode {
     }
     if (config.runs(Role.GATEWAY)) {
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          GatewayOptions.DEFAULT_MAX_BODY_BYTES, registry));
+          GatewayOptions.DEFAULT_MAX_BODY_BYTES, registry, trustedIssuer));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

@@ -1,5 +1,6 @@
 package io.inferbus.node;
 
+import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -10,6 +11,9 @@ import java.util.Set;
  *
  * @param clusterConfig a Hazelcast XML file, or null for the built-in {@code cluster.xml}
  * @param seedExample register and serve the example endpoint when the store is empty
+ * @param trustedIssuer the external token issuer trusted for {@code aad_token} endpoints and by the
+ *     control plane ({@code --jwks-file}/{@code --jwks-url}, {@code --jwt-issuer}, {@code --jwt-audience}),
+ *     or null
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -22,11 +26,25 @@ public record NodeConfig(
     boolean embedded,
     Path tlsCert,
     Path tlsKey,
-    boolean seedExample) {
+    boolean seedExample,
+    TrustedIssuerOptions trustedIssuer) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
   public static final int DEFAULT_MANAGEMENT_PORT = 9400;
+
+  /** Without a trusted issuer. */
+  public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
+      Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample) {
+    this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
+        seedExample, null);
+  }
+
+  /** The same node, trusting {@code issuer}. */
+  public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, issuer);
+  }
 
   /** The embedded default on the given data dir and ports. */
   public static NodeConfig embedded(Path dataDir, int gatewayPort, int controlPort, int managementPort) {

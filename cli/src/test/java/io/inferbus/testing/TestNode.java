@@ -169,4 +169,15 @@ public final class TestNode implements AutoCloseable {
   public void close() throws Exception {
     node.stopAndWait(60, TimeUnit.SECONDS);
   }
+
+  /**
+   * Like {@link #start(Path)}, on a node that trusts an external token issuer, as the flags
+   * {@code --jwks-file} or {@code --jwks-url}, {@code --jwt-issuer} and {@code --jwt-audience} configure it.
+   */
+  public static TestNode start(Path dataDir, io.inferbus.gateway.auth.TrustedIssuerOptions trustedIssuer)
+      throws Exception {
+    InferbusNode node = InferbusNode.start(NodeConfig.embedded(dataDir, 0, 0, 0).withTrustedIssuer(trustedIssuer))
+        .toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
+    return new TestNode(node, dataDir);
+  }
 }

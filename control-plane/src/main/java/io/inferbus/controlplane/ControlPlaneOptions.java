@@ -1,5 +1,6 @@
 package io.inferbus.controlplane;
 
+import io.inferbus.controlplane.auth.TrustedIssuerTokens;
 import io.inferbus.protocol.net.TlsServerConfig;
 import java.nio.file.Path;
 import java.util.function.Supplier;
@@ -12,11 +13,19 @@ import java.util.function.Supplier;
  * @param tls certificate and key
  * @param dataDir where the store, model blobs and secrets live
  * @param scoringBaseUrl the gateway's public base URL, shown as endpoints' scoring_uri
+ * @param trustedIssuer the node's trusted external token issuer, whose tokens operators may present;
+ *     null when none is configured
  */
 public record ControlPlaneOptions(String host, int port, TlsServerConfig tls, Path dataDir,
-    Supplier<String> scoringBaseUrl) {
+    Supplier<String> scoringBaseUrl, TrustedIssuerTokens trustedIssuer) {
   /** Largest model upload accepted (held in memory while it is verified). */
   public static final long MAX_MODEL_BYTES = 512L * 1024 * 1024;
   /** Largest JSON body on the other routes. */
   public static final long MAX_JSON_BYTES = 1024 * 1024;
+
+  /** Without a trusted issuer: only the control plane's own tokens are accepted. */
+  public ControlPlaneOptions(String host, int port, TlsServerConfig tls, Path dataDir,
+      Supplier<String> scoringBaseUrl) {
+    this(host, port, tls, dataDir, scoringBaseUrl, null);
+  }
 }

@@ -2,6 +2,7 @@ package io.inferbus.controlplane;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.api.ManagementApi;
+import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
 import io.inferbus.controlplane.endpoints.ClusterPublisher;
@@ -42,6 +43,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private WorkerExecutor storeThread;
   private ControlPlaneService service;
   private OperatorAuth auth;
+  private EndpointTokens endpointTokens;
   private ClusterMapView<InstanceState> instances;
   private Placer placer;
   private MessageConsumer<String> modelFetch;
@@ -65,12 +67,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }).compose(loaded -> {
       KeyVault vault = (KeyVault) loaded[0];
       SigningKeys keys = (SigningKeys) loaded[1];
-      auth = new OperatorAuth(vertx, keys);
+      auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
+      endpointTokens = new EndpointTokens(vertx, keys);
       instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson,
           () -> placer.instancesChanged());
       placer = new Placer(hazelcast, context, () -> instances.entries());
       service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
-          new ClusterPublisher(hazelcast, context), storeThread, placer, options.scoringBaseUrl());
+          new ClusterPublisher(hazelcast, context), storeThread, placer, options.scoringBaseUrl(),
+          endpointTokens.verificationKeys());
       return instances.start();
     }).compose(v -> service.republishAll())
         // after republishing: placement starts from the store's deployments, not from leftovers
@@ -81,7 +85,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         })
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.requestHandler(new ManagementApi(vertx, service, auth).router()).listen();
+          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens).router()).listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
   }

@@ -1,5 +1,6 @@
 package io.inferbus.gateway;
 
+import io.inferbus.gateway.auth.TrustedIssuer;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,9 +13,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * @param tls certificate and key
  * @param maxBodyBytes largest request body accepted (larger: 413)
  * @param metrics where the gateway records what it measures (mirrored requests)
+ * @param trustedIssuer the node's trusted token issuer for {@code aad_token} endpoints, or null
  */
-public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics) {
+public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
+    TrustedIssuer trustedIssuer) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+  /** Without a trusted issuer: {@code aad_token} endpoints refuse every caller. */
+  public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics) {
+    this(host, port, tls, maxBodyBytes, metrics, null);
+  }
 
   /** Without a registry of the node's: measurements stay in memory. */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes) {

@@ -1,6 +1,7 @@
 package io.inferbus.gateway;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.scoring.Mirroring;
 import io.inferbus.gateway.routing.RoutingTable;
@@ -88,7 +89,8 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Router router() {
-    ScoringHandler scoring = new ScoringHandler(vertx, () -> table, new Mirroring(vertx, options.metrics()));
+    ScoringHandler scoring = new ScoringHandler(vertx, () -> table, new Mirroring(vertx, options.metrics()),
+        new EndpointAuthenticator(vertx, options.trustedIssuer()));
     Router router = Router.router(vertx);
     router.route().handler(ScoringHandler::assignRequestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());

@@ -1,6 +1,7 @@
 package io.inferbus.controlplane.api;
 
 import io.inferbus.controlplane.ControlPlaneOptions;
+import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.endpoints.Actor;
@@ -8,6 +9,7 @@ import io.inferbus.controlplane.endpoints.ApiResult;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -36,11 +38,13 @@ public final class ManagementApi {
   private final Vertx vertx;
   private final ControlPlaneService service;
   private final OperatorAuth auth;
+  private final EndpointTokens endpointTokens;
 
-  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth) {
+  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens) {
     this.vertx = vertx;
     this.service = service;
     this.auth = auth;
+    this.endpointTokens = endpointTokens;
   }
 
   public Router router() {
@@ -66,6 +70,8 @@ public final class ManagementApi {
     route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> service.keys(ctx.pathParam("e")));
     route(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR,
         ctx -> service.regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    // a scoring token is a credential like a key: the same role as reading the keys
+    route(r.post("/endpoints/:e/token"), OperatorRole.OPERATOR, ctx -> scoringToken(ctx.pathParam("e"), actor(ctx)));
 
     route(r.get("/endpoints/:e/deployments"), OperatorRole.READER,
         ctx -> service.listDeployments(ctx.pathParam("e")));
@@ -154,6 +160,21 @@ public final class ManagementApi {
       }
       ctx.put(CALLER, caller);
       return Future.succeededFuture();
+    });
+  }
+
+  /** {@code POST /endpoints/{e}/token}: a scoring token of an aml_token endpoint. */
+  private Future<ApiResult> scoringToken(String endpoint, Actor actor) {
+    return service.getEndpoint(endpoint).map(shown -> {
+      String mode = shown.body().getString("auth_mode");
+      if (!EndpointState.AUTH_AML_TOKEN.equals(mode)) {
+        throw new InferbusException(FailureKind.BAD_INPUT, "endpoint '" + endpoint + "' has auth_mode '" + mode
+            + "': tokens are issued only for auth_mode aml_token; " + (EndpointState.AUTH_KEY.equals(mode)
+                ? "its callers send one of its keys (POST /endpoints/" + endpoint + "/keys)"
+                : "its callers send a token of the trusted issuer"), "auth_mode");
+      }
+      LOG.info("request {}: scoring token for endpoint {} issued to {}", actor.requestId(), endpoint, actor.subject());
+      return ApiResult.ok(endpointTokens.issue(endpoint, actor.subject()));
     });
   }
 

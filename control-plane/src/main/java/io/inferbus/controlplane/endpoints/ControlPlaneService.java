@@ -61,6 +61,8 @@ public final class ControlPlaneService {
   private final LiveCluster live;
   private final Supplier<String> scoringBaseUrl;
   private final TrafficHistory history;
+  /** The public keys of aml_token scoring tokens, published with every aml_token endpoint. */
+  private final List<JsonObject> tokenKeys;
 
   /** A service that sees only the instance table (no placement, no nodes): for tests of the store side. */
   public ControlPlaneService(Vertx vertx, Store store, KeyVault vault, ModelBlobs blobs, ClusterPublisher publisher,
@@ -71,6 +73,13 @@ public final class ControlPlaneService {
   /** @param live the running cluster as the control plane watches it (instances, placement, nodes) */
   public ControlPlaneService(Vertx vertx, Store store, KeyVault vault, ModelBlobs blobs, ClusterPublisher publisher,
       WorkerExecutor storeThread, LiveCluster live, Supplier<String> scoringBaseUrl) {
+    this(vertx, store, vault, blobs, publisher, storeThread, live, scoringBaseUrl, List.of());
+  }
+
+  /** @param tokenKeys the JWKs that verify aml_token scoring tokens (the cluster's public signing key) */
+  public ControlPlaneService(Vertx vertx, Store store, KeyVault vault, ModelBlobs blobs, ClusterPublisher publisher,
+      WorkerExecutor storeThread, LiveCluster live, Supplier<String> scoringBaseUrl, List<JsonObject> tokenKeys) {
+    this.tokenKeys = List.copyOf(tokenKeys);
     this.vertx = vertx;
     this.store = store;
     this.vault = vault;
@@ -165,10 +174,10 @@ public final class ControlPlaneService {
   public Future<ApiResult> putEndpoint(String name, JsonObject body, Actor actor) {
     Names.endpoint(name);
     checkNameField(body, "name", name);
-    String authMode = body.getString("auth_mode", EndpointState.AUTH_KEY);
-    if (!AUTH_MODES.contains(authMode)) {
+    Object authModeValue = body.getValue("auth_mode") == null ? EndpointState.AUTH_KEY : body.getValue("auth_mode");
+    if (!(authModeValue instanceof String authMode) || !AUTH_MODES.contains(authMode)) {
       return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT,
-          "auth_mode '" + authMode + "' is not one of " + AUTH_MODES, "auth_mode"));
+          "auth_mode '" + authModeValue + "' is not one of key, aml_token, aad_token", "auth_mode"));
     }
     return write(() -> {
       var existing = store.get(Table.ENDPOINTS, name);
@@ -634,10 +643,12 @@ public final class ControlPlaneService {
     for (String type : List.of("primary", "secondary")) {
       hashes.add(HexFormat.of().formatHex(sha256(vault.decrypt(keys.getString(type)))));
     }
-    return new EndpointState(doc.getString("name"), doc.getString("auth_mode"),
+    String authMode = doc.getString("auth_mode");
+    return new EndpointState(doc.getString("name"), authMode,
         EndpointState.weightsFromJson(doc.getJsonObject("traffic")),
         EndpointState.weightsFromJson(doc.getJsonObject("mirror_traffic")),
-        doc.getLong("traffic_revision", 0L), hashes);
+        doc.getLong("traffic_revision", 0L), hashes,
+        EndpointState.AUTH_AML_TOKEN.equals(authMode) ? tokenKeys : List.of());
   }
 
   private static DeploymentState deploymentState(JsonObject doc) {

@@ -1,6 +1,6 @@
 package io.inferbus.gateway.scoring;
 
-import io.inferbus.gateway.auth.KeyAuthenticator;
+import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.EndpointRoute;
@@ -12,6 +12,9 @@ import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -36,15 +39,24 @@ public final class ScoringHandler {
   public static final String CLIENT_REQUEST_ID = "x-ms-client-request-id";
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
+  private static final String AUTH_OUTCOME_KEY = "inferbus.auth-outcome";
 
   private final Vertx vertx;
   private final Supplier<RoutingTable> table;
   private final Mirroring mirroring;
+  private final EndpointAuthenticator authenticator;
 
+  /** Without a trusted issuer: key and aml_token endpoints only. */
   public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, Mirroring mirroring) {
+    this(vertx, table, mirroring, new EndpointAuthenticator(vertx, null));
+  }
+
+  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, Mirroring mirroring,
+      EndpointAuthenticator authenticator) {
     this.vertx = vertx;
     this.table = table;
     this.mirroring = mirroring;
+    this.authenticator = authenticator;
   }
 
   /** First handler on every route: assigns the request id and echoes the ids callers sent. */
@@ -255,30 +267,45 @@ public final class ScoringHandler {
     return null;
   }
 
-  /** Authenticates the caller for the endpoint; answers the error and returns null if it may not. */
+  /**
+   * Authenticates the caller for the endpoint; answers the error and returns null if it may not.
+   * The decision is normally made at once, from memory. When it must wait (the trusted issuer reads
+   * its keys again for a token signed by a new key), this returns null without answering and runs the
+   * request again through the router once the decision is in, which the second pass then uses.
+   */
   private EndpointRoute authorize(RoutingContext ctx, boolean v2, String endpointName) {
     EndpointRoute endpoint = table.get().endpoint(endpointName);
     if (endpoint == null) {
       fail(ctx, v2, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "'");
       return null;
     }
-    String authorization = ctx.request().getHeader("authorization");
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      fail(ctx, v2, FailureKind.UNAUTHORIZED, "missing credentials: send 'Authorization: Bearer <key>'");
+    EndpointState state = endpoint.endpoint();
+    AuthOutcome earlier = ctx.get(AUTH_OUTCOME_KEY);
+    Future<Void> auth = earlier != null && earlier.endpoint() == state
+        ? (earlier.result().succeeded() ? Future.succeededFuture() : Future.failedFuture(earlier.result().cause()))
+        : authenticator.authenticate(state, ctx.request().getHeader("authorization"));
+    if (!auth.isComplete()) {
+      Context context = vertx.getOrCreateContext();
+      auth.onComplete(ar -> context.runOnContext(v -> {
+        ctx.put(AUTH_OUTCOME_KEY, new AuthOutcome(state, ar));
+        ctx.reroute(ctx.request().method(), ctx.request().uri());
+      }));
       return null;
     }
-    String credential = authorization.substring(7).trim();
-    EndpointState state = endpoint.endpoint();
-    if (EndpointState.AUTH_KEY.equals(state.authMode())) {
-      if (!KeyAuthenticator.matches(credential, state.keyHashes())) {
-        fail(ctx, v2, FailureKind.UNAUTHORIZED, "the key is not valid for endpoint '" + endpointName + "'");
-        return null;
+    if (auth.failed()) {
+      if (auth.cause() instanceof InferbusException e) {
+        fail(ctx, v2, e);
+      } else {
+        LOG.error("request {}: authentication failed unexpectedly", requestId(ctx), auth.cause());
+        fail(ctx, v2, FailureKind.INTERNAL, "internal error");
       }
-      return endpoint;
+      return null;
     }
-    fail(ctx, v2, FailureKind.UNAUTHORIZED, "auth mode '" + state.authMode() + "' is not accepted by this gateway yet");
-    return null;
+    return endpoint;
   }
+
+  /** An authentication decision that had to wait, for the request's second pass through the router. */
+  private record AuthOutcome(EndpointState endpoint, AsyncResult<Void> result) {}
 
   private void failFromEventBus(RoutingContext ctx, boolean v2, DeploymentRoute deployment, Throwable cause) {
     FailureKind kind;
