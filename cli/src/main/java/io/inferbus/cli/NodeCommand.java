@@ -23,7 +23,7 @@ final class NodeCommand implements Callable<Integer> {
     server.check();
     NodeConfig config = new NodeConfig(Role.parse(roles), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
-        false, server.trustedIssuer());
+        false, server.trustedIssuer(), server.maxBodyBytes());
     return NodeRunner.run(config, false) ? 0 : 1;
   }
 }

@@ -50,6 +50,14 @@ final class ServerOptions {
   @Option(names = "--jwt-audience", paramLabel = "AUD", description = "The 'aud' its tokens for Inferbus carry.")
   String jwtAudience;
 
+  @Option(names = "--max-body-mib", paramLabel = "MIB", defaultValue = "16",
+      description = "Largest scoring request body in MiB, 1-1024 (larger: 413 without reading it all; default: 16).")
+  int maxBodyMib;
+
+  long maxBodyBytes() {
+    return maxBodyMib * 1024L * 1024L;
+  }
+
   /** The trusted issuer the flags describe, or null when none is given; throws when they are incomplete. */
   TrustedIssuerOptions trustedIssuer() {
     if (jwksFile == null && jwksUrl == null && jwtIssuer == null && jwtAudience == null) {
@@ -66,6 +74,9 @@ final class ServerOptions {
     }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    if (maxBodyMib < 1 || maxBodyMib > 1024) {
+      throw new IllegalArgumentException("--max-body-mib " + maxBodyMib + " is out of range 1-1024");
     }
     trustedIssuer();
   }

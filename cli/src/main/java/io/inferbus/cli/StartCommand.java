@@ -27,7 +27,7 @@ final class StartCommand implements Callable<Integer> {
     server.check();
     NodeConfig config = new NodeConfig(EnumSet.allOf(Role.class), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
-        server.tlsCert, server.tlsKey, true, server.trustedIssuer());
+        server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes());
     serving = NodeRunner.run(config, true);
     return serving ? 0 : 1;
   }

@@ -215,7 +215,7 @@ public final class InferbusNode {
     }
     if (config.runs(Role.GATEWAY)) {
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          GatewayOptions.DEFAULT_MAX_BODY_BYTES, registry, trustedIssuer));
+          config.maxBodyBytes(), registry, trustedIssuer));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param trustedIssuer the external token issuer trusted for {@code aad_token} endpoints and by the
  *     control plane ({@code --jwks-file}/{@code --jwks-url}, {@code --jwt-issuer}, {@code --jwt-audience}),
  *     or null
+ * @param maxBodyBytes the largest scoring request body the gateway reads (larger: 413)
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -27,11 +28,20 @@ public record NodeConfig(
     Path tlsCert,
     Path tlsKey,
     boolean seedExample,
-    TrustedIssuerOptions trustedIssuer) {
+    TrustedIssuerOptions trustedIssuer,
+    long maxBodyBytes) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
   public static final int DEFAULT_MANAGEMENT_PORT = 9400;
+
+  /** With the default body limit. */
+  public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
+      Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample,
+      TrustedIssuerOptions trustedIssuer) {
+    this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
+        seedExample, trustedIssuer, io.inferbus.gateway.GatewayOptions.DEFAULT_MAX_BODY_BYTES);
+  }
 
   /** Without a trusted issuer. */
   public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
@@ -43,7 +53,13 @@ public record NodeConfig(
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes);
+  }
+
+  /** The same node, reading scoring bodies up to {@code bytes}. */
+  public NodeConfig withMaxBodyBytes(long bytes) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes);
   }
 
   /** The embedded default on the given data dir and ports. */

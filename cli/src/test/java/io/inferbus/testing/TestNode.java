@@ -27,6 +27,13 @@ public final class TestNode implements AutoCloseable {
     this.https = new Https(node.caFile());
   }
 
+  /** Like {@link #start(Path)}, with the node configured by {@code configure} (limits, say). */
+  public static TestNode start(Path dataDir, java.util.function.UnaryOperator<NodeConfig> configure) throws Exception {
+    InferbusNode node = InferbusNode.start(configure.apply(NodeConfig.embedded(dataDir, 0, 0, 0)))
+        .toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
+    return new TestNode(node, dataDir);
+  }
+
   public static TestNode start(Path dataDir) throws Exception {
     InferbusNode node = InferbusNode.start(NodeConfig.embedded(dataDir, 0, 0, 0))
         .toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
