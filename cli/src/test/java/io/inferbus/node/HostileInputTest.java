@@ -94,6 +94,16 @@ class HostileInputTest {
     }
   }
 
+  /** Sends raw bytes over TLS and returns the whole answer as text (the server closes after it). */
+  private static String rawAnswer(byte[] request) throws Exception {
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(request);
+      s.getOutputStream().flush();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
   private static byte[] post(String path, String contentType, byte[] body, String... extraHeaders) {
     StringBuilder h = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + "Authorization: Bearer " + key + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n");
@@ -166,8 +176,12 @@ class HostileInputTest {
       assert4xx("POST " + path, raw(post(path, "application/json", "{}".getBytes(StandardCharsets.UTF_8))));
       assert4xx("GET " + path, raw(get(path)));
     }
-    assert4xx("a 10 KB URI", raw(get("/endpoints/" + "a".repeat(10_000) + "/score")));
-    assert4xx("a 20 KB header", raw(get("/v2/models/credit", "X-Big: " + "b".repeat(20_000))));
+    String longUri = rawAnswer(get("/endpoints/" + "a".repeat(10_000) + "/score"));
+    assertTrue(longUri.startsWith("HTTP/1.") && longUri.substring(9, 12).equals("414"), longUri);
+    assertTrue(longUri.contains("\"UriTooLong\"") && longUri.toLowerCase().contains("x-request-id:"), longUri);
+    String bigHeader = rawAnswer(get("/v2/models/credit", "X-Big: " + "b".repeat(20_000)));
+    assertTrue(bigHeader.substring(9, 12).equals("431"), bigHeader);
+    assertTrue(bigHeader.contains("\"RequestHeaderFieldsTooLarge\""), bigHeader);
     assert4xx("a Bearer token of 6 KB", raw(get("/v2/models/credit", "Authorization: Bearer " + "k".repeat(6000))));
     assert4xx("DELETE on scoring", raw(("DELETE /endpoints/credit/score HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .getBytes(StandardCharsets.ISO_8859_1)));

@@ -16,6 +16,7 @@ import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -61,7 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> {
           rebuild();
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.requestHandler(router()).listen();
+          return server.requestHandler(router()).invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
         })
         .onSuccess(s -> {
           ready = true;
@@ -117,6 +118,38 @@ public final class GatewayVerticle extends VerticleBase {
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);
     return router;
+  }
+
+  /**
+   * A request HTTP itself could not decode (a request line or headers over the limits, garbage):
+   * answered, like every refusal, with a JSON error and a request id, then the connection closes.
+   */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    String code;
+    String message;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      status = 414;
+      code = "UriTooLong";
+      message = "the request line is longer than " + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+          + " bytes";
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      status = 431;
+      code = "RequestHeaderFieldsTooLarge";
+      message = "the request headers are larger than " + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
+          + " bytes";
+    } else {
+      status = 400;
+      code = FailureKind.BAD_INPUT.code();
+      message = "malformed HTTP request";
+    }
+    String requestId = java.util.UUID.randomUUID().toString();
+    LOG.debug("request {}: {} {}", requestId, status, message);
+    request.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .putHeader(ScoringHandler.REQUEST_ID, requestId)
+        .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).toBuffer())
+        .onComplete(ar -> request.connection().close());
   }
 
   /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */
