@@ -15,6 +15,7 @@ import java.util.Set;
  *     control plane ({@code --jwks-file}/{@code --jwks-url}, {@code --jwt-issuer}, {@code --jwt-audience}),
  *     or null
  * @param maxBodyBytes the largest scoring request body the gateway reads (larger: 413)
+ * @param requestHeadTimeoutMs how long the gateway waits for a connection's next request head
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -29,7 +30,8 @@ public record NodeConfig(
     Path tlsKey,
     boolean seedExample,
     TrustedIssuerOptions trustedIssuer,
-    long maxBodyBytes) {
+    long maxBodyBytes,
+    long requestHeadTimeoutMs) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -43,6 +45,14 @@ public record NodeConfig(
         seedExample, trustedIssuer, io.inferbus.gateway.GatewayOptions.DEFAULT_MAX_BODY_BYTES);
   }
 
+  /** With the default request-head deadline. */
+  public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
+      Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample,
+      TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
+    this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
+        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_HEAD_TIMEOUT_MS);
+  }
+
   /** Without a trusted issuer. */
   public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
       Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample) {
@@ -53,13 +63,19 @@ public record NodeConfig(
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestHeadTimeoutMs);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestHeadTimeoutMs);
+  }
+
+  /** The same node, closing connections that send no request head within {@code ms}. */
+  public NodeConfig withRequestHeadTimeoutMs(long ms) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms);
   }
 
   /** The embedded default on the given data dir and ports. */

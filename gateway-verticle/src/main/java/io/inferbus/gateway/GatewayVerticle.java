@@ -16,6 +16,7 @@ import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,6 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
+  /** Open connections waiting for a request head, with their deadline timers (event loop only). */
+  private final java.util.Map<HttpConnection, Long> headDeadlines = new java.util.HashMap<>();
   /** Requests this gateway has outstanding at each instance, for choosing the less loaded. */
   private final InstanceLoad load = new InstanceLoad();
   private ClusterMapView<EndpointState> endpoints;
@@ -62,7 +65,8 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> {
           rebuild();
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.requestHandler(router()).invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
+          return server.connectionHandler(this::armHeadDeadline).requestHandler(router())
+              .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
         })
         .onSuccess(s -> {
           ready = true;
@@ -93,6 +97,7 @@ public final class GatewayVerticle extends VerticleBase {
     ScoringHandler scoring = new ScoringHandler(vertx, () -> table, new Mirroring(vertx, options.metrics()),
         new EndpointAuthenticator(vertx, options.trustedIssuer()));
     Router router = Router.router(vertx);
+    router.route().handler(this::headArrived);
     router.route().handler(ScoringHandler::assignRequestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
     router.post("/endpoints/:endpoint/score").handler(body).handler(scoring::scoreAzure);
@@ -118,6 +123,42 @@ public final class GatewayVerticle extends VerticleBase {
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);
     return router;
+  }
+
+  /**
+   * A connection must deliver a whole request head within {@code requestHeadTimeoutMs} of opening,
+   * and of each answer: the idle timeout alone lets a client that dribbles a byte now and then hold
+   * a connection forever. Connections are HTTP/1.1 (no ALPN), so one request at a time.
+   */
+  private void armHeadDeadline(HttpConnection connection) {
+    long timer = vertx.setTimer(options.requestHeadTimeoutMs(), t -> {
+      headDeadlines.remove(connection);
+      LOG.debug("closing a connection from {}: no request within {} ms", connection.remoteAddress(),
+          options.requestHeadTimeoutMs());
+      connection.close();
+    });
+    Long previous = headDeadlines.put(connection, timer);
+    if (previous == null) {
+      connection.closeHandler(v -> {
+        Long pending = headDeadlines.remove(connection);
+        if (pending != null) {
+          vertx.cancelTimer(pending);
+        }
+      });
+    } else {
+      vertx.cancelTimer(previous);
+    }
+  }
+
+  /** First handler of every request: its head arrived; the deadline starts again once it is answered. */
+  private void headArrived(RoutingContext ctx) {
+    HttpConnection connection = ctx.request().connection();
+    Long timer = headDeadlines.remove(connection);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+      ctx.addEndHandler(v -> armHeadDeadline(connection));
+    }
+    ctx.next();
   }
 
   /**

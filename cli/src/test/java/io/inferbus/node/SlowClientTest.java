@@ -1,0 +1,110 @@
+package io.inferbus.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inferbus.testing.TestNode;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slow or stalled clients cannot hold the gateway's connections: a connection that sends only part
+ * of a request head, or nothing at all after TLS, is closed once the node's request-head deadline
+ * (here 1 s) passes; a kept-alive connection that sends whole requests is served across them.
+ */
+class SlowClientTest {
+  @TempDir
+  static Path dataDir;
+  static TestNode node;
+  static SSLContext tls;
+  static URI scoring;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(dataDir, config -> config.withRequestHeadTimeoutMs(1000));
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(node.node().caFile())) {
+      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    tls = SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    scoring = URI.create(node.scoring());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  /** Sends {@code partial}, then blocks reading until the server closes; returns what it answered. */
+  private static String untilClosed(String partial) throws Exception {
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {
+      s.setSoTimeout(20_000); // far past the 1 s deadline: a read that times out means the server kept it open
+      s.startHandshake();
+      s.getOutputStream().write(partial.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      try {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      } catch (java.net.SocketException reset) {
+        return "";
+      }
+    }
+  }
+
+  @Test
+  void aPartialRequestHeadIsCutOff() throws Exception {
+    String answer = untilClosed("POST /endpoints/credit/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: app");
+    assertEquals("", answer, "nothing is answered to half a request");
+  }
+
+  @Test
+  void aSilentConnectionIsCutOff() throws Exception {
+    assertEquals("", untilClosed(""));
+  }
+
+  @Test
+  void aKeptAliveConnectionIsServedRequestAfterRequest() throws Exception {
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {
+      s.setSoTimeout(20_000);
+      for (int i = 0; i < 3; i++) {
+        s.getOutputStream().write("GET /v2/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        String head = readHead(s.getInputStream());
+        assertTrue(head.startsWith("HTTP/1.1 200"), "request " + i + ": " + head);
+      }
+    }
+  }
+
+  /** Reads one answer (head and its content-length body) from a kept-alive connection. */
+  private static String readHead(InputStream in) throws Exception {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    if (m.find()) {
+      in.readNBytes(Integer.parseInt(m.group(1)));
+    }
+    return head.toString();
+  }
+}
