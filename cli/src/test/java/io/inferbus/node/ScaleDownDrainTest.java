@@ -46,15 +46,9 @@ class ScaleDownDrainTest {
     node.close();
   }
 
-  /** The deployment's instances as the control plane lists them; -1 when it cannot be read. */
+  /** How many instances the control plane lists for the deployment (0 when it cannot be read). */
   private static int instances(String endpoint, String deployment) {
-    try {
-      HttpResponse<String> r = node.https.get(node.control() + "/endpoints/" + endpoint + "/deployments/"
-          + deployment, node.adminToken());
-      return new JsonObject(r.body()).getJsonArray("instances").size();
-    } catch (Exception e) {
-      return -1;
-    }
+    return instanceIds(endpoint, deployment).size();
   }
 
   private static void scale(String endpoint, String deployment, int count) throws Exception {
@@ -143,44 +137,19 @@ class ScaleDownDrainTest {
         .put("max_concurrent_requests_per_instance", 2).put("max_queue_wait_ms", 5_000));
     String key = node.deploy("drain", "blue", MODEL, spec, true);
     Await.until("3 instances", Duration.ofSeconds(30), () -> instances("drain", "blue") == 3);
-    byte[] sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger ok = new AtomicInteger();
-    Map<Integer, String> failures = new ConcurrentHashMap<>();
-    List<Future<?>> load = new java.util.ArrayList<>();
-    for (int c = 0; c < 4; c++) {
-      load.add(callers.submit(() -> {
-        // bounded: stops when the scaling is done, or after 5,000 requests per caller
-        for (int i = 0; i < 5_000 && running.get(); i++) {
-          try {
-            HttpResponse<String> r = node.https.send("POST", node.scoring() + "/endpoints/drain/score", key,
-                "application/json", sample);
-            if (r.statusCode() == 200) {
-              ok.incrementAndGet();
-            } else {
-              failures.put(r.statusCode(), r.body());
-            }
-          } catch (Exception e) {
-            failures.put(-1, e.toString());
-          }
-        }
-        return null;
-      }));
-    }
-    Await.until("load flowing", Duration.ofSeconds(30), () -> ok.get() > 50);
+    Load load = new Load("drain", key);
+    Await.until("load flowing", Duration.ofSeconds(30), () -> load.ok.get() > 50);
     scale("drain", "blue", 1);
     Await.until("scaled down to 1 instance", Duration.ofSeconds(30), () -> instances("drain", "blue") == 1);
-    int afterDown = ok.get();
-    Await.until("load still flowing after the scale-down", Duration.ofSeconds(30), () -> ok.get() > afterDown + 50);
+    int afterDown = load.ok.get();
+    Await.until("load still flowing after the scale-down", Duration.ofSeconds(30),
+        () -> load.ok.get() > afterDown + 50);
     scale("drain", "blue", 2);
     Await.until("scaled up to 2 instances", Duration.ofSeconds(30), () -> instances("drain", "blue") == 2);
-    int afterUp = ok.get();
-    Await.until("load still flowing after the scale-up", Duration.ofSeconds(30), () -> ok.get() > afterUp + 50);
-    running.set(false);
-    for (Future<?> f : load) {
-      f.get();
-    }
-    assertTrue(failures.isEmpty(), "failed requests while scaling: " + failures);
-    assertTrue(ok.get() > 150, "served " + ok.get());
+    int afterUp = load.ok.get();
+    Await.until("load still flowing after the scale-up", Duration.ofSeconds(30), () -> load.ok.get() > afterUp + 50);
+    load.stop();
+    assertTrue(load.failures.isEmpty(), "failed requests while scaling: " + load.failures);
+    assertTrue(load.ok.get() > 150, "served " + load.ok.get());
   }
 }

@@ -73,9 +73,7 @@ public final class DeploymentNode implements AutoCloseable {
    * Vert.x keeps running until {@link #close()}.
    */
   public void dropOutOfCluster() {
-    com.hazelcast.core.HazelcastInstance mine = com.hazelcast.core.Hazelcast.getAllHazelcastInstances().stream()
-        .filter(h -> h.getCluster().getLocalMember().getAttribute("__vertx.nodeId").equals(node.nodeId()))
-        .findFirst().orElseThrow(() -> new AssertionError("no Hazelcast member of node " + node.nodeId()));
+    com.hazelcast.core.HazelcastInstance mine = TestNode.memberOf(node.nodeId());
     dropped = true;
     mine.getLifecycleService().terminate();
   }

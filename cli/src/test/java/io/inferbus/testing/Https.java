@@ -18,6 +18,7 @@ import javax.net.ssl.TrustManagerFactory;
 /** A real HTTPS client that trusts only the node's CA, as a caller following client.json would. */
 public final class Https {
   private final HttpClient client;
+  private final SSLContext ssl;
 
   public Https(Path caFile) throws Exception {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -28,9 +29,14 @@ public final class Https {
     }
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);
     client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** TLS trusting the node's CA, for tests that speak to a port over a raw socket. */
+  public SSLContext sslContext() {
+    return ssl;
   }
 
   public HttpResponse<String> send(String method, String url, String bearer, String contentType, byte[] body,

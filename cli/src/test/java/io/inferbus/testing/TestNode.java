@@ -122,6 +122,16 @@ public final class TestNode implements AutoCloseable {
   private static final java.net.http.HttpClient METRICS_CLIENT = java.net.http.HttpClient.newBuilder()
       .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
+  /**
+   * The Hazelcast member of the node with this id in this JVM (vertx-hazelcast tags its member with
+   * the node id), to read or change cluster tables as a test's fault injection.
+   */
+  public static com.hazelcast.core.HazelcastInstance memberOf(String nodeId) {
+    return com.hazelcast.core.Hazelcast.getAllHazelcastInstances().stream()
+        .filter(h -> nodeId.equals(h.getCluster().getLocalMember().getAttribute("__vertx.nodeId")))
+        .findFirst().orElseThrow(() -> new AssertionError("no Hazelcast member of node " + nodeId));
+  }
+
   /** Like {@link #metric}, -1 when the metrics cannot be read. */
   public double metricQuietly(String name, String... labels) {
     try {
