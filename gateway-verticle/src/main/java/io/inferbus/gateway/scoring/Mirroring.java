@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,13 +35,39 @@ public final class Mirroring {
     this.registry = registry;
   }
 
+  /** One shadow deployment's meters, built once rather than looked up per mirrored request. */
+  private final class ShadowMeters {
+    final Counter sent;
+    final Timer latency;
+    final java.util.Map<String, Counter> byOutcome = new ConcurrentHashMap<>();
+    final String endpoint;
+    final String deployment;
+
+    ShadowMeters(String endpoint, String deployment) {
+      this.endpoint = endpoint;
+      this.deployment = deployment;
+      sent = Counter.builder("inferbus.gateway.mirror.sent").tag("endpoint", endpoint).tag("deployment", deployment)
+          .description("requests copied to the shadow deployment").register(registry);
+      latency = Timer.builder("inferbus.gateway.mirror.latency").tag("endpoint", endpoint)
+          .tag("deployment", deployment).description("time to the shadow deployment's answer").register(registry);
+    }
+
+    void count(String outcome) {
+      byOutcome.computeIfAbsent(outcome, o -> Counter.builder("inferbus.gateway.mirror.requests")
+          .tag("endpoint", endpoint).tag("deployment", deployment).tag("outcome", o)
+          .description("mirrored requests by the shadow deployment's outcome").register(registry)).increment();
+    }
+  }
+
+  private final ConcurrentHashMap<String, ShadowMeters> meters = new ConcurrentHashMap<>();
+
   /** Sends the copy; returns at once. {@code live} are the live request's delivery options. */
   void send(String endpoint, DeploymentRoute shadow, Buffer body, DeliveryOptions live) {
-    Counter.builder("inferbus.gateway.mirror.sent").tag("endpoint", endpoint).tag("deployment", shadow.name())
-        .description("requests copied to the shadow deployment").register(registry).increment();
+    ShadowMeters m = meters.computeIfAbsent(endpoint + "/" + shadow.name(), k -> new ShadowMeters(endpoint, shadow.name()));
+    m.sent.increment();
     InstanceRoute instance = shadow.pickInstance();
     if (instance == null) {
-      count(endpoint, shadow.name(), "unavailable");
+      m.count("unavailable");
       return;
     }
     int timeoutMs = shadow.deployment().requestSettings().requestTimeoutMs();
@@ -52,11 +79,8 @@ public final class Mirroring {
     instance.sent();
     vertx.eventBus().request(instance.state().address(), body, copy).onComplete(ar -> {
       instance.answered();
-      String outcome = ar.succeeded() ? "ok" : outcome(ar.cause());
-      count(endpoint, shadow.name(), outcome);
-      Timer.builder("inferbus.gateway.mirror.latency").tag("endpoint", endpoint).tag("deployment", shadow.name())
-          .description("time to the shadow deployment's answer").register(registry)
-          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      m.count(ar.succeeded() ? "ok" : outcome(ar.cause()));
+      m.latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     });
   }
 
@@ -68,11 +92,5 @@ public final class Mirroring {
       return r.failureType().name().toLowerCase(Locale.ROOT); // timeout, no_handlers
     }
     return "internal";
-  }
-
-  private void count(String endpoint, String deployment, String outcome) {
-    Counter.builder("inferbus.gateway.mirror.requests").tag("endpoint", endpoint).tag("deployment", deployment)
-        .tag("outcome", outcome).description("mirrored requests by the shadow deployment's outcome")
-        .register(registry).increment();
   }
 }
