@@ -51,4 +51,16 @@ public final class DeploymentRoute {
     }
     return routes[b].outstanding().get() < routes[a].outstanding().get() ? routes[b] : routes[a];
   }
+
+  /** The least loaded ready instance other than {@code instanceId} (a retry's target); null if none. */
+  public InstanceRoute pickInstanceOtherThan(String instanceId) {
+    InstanceRoute best = null;
+    for (InstanceRoute r : routes) {
+      if (!r.state().id().equals(instanceId)
+          && (best == null || r.outstanding().get() < best.outstanding().get())) {
+        best = r;
+      }
+    }
+    return best;
+  }
 }

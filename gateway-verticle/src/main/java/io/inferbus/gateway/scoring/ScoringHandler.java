@@ -255,16 +255,7 @@ public final class ScoringHandler {
     if (route == null) {
       return null;
     }
-    for (int attempt = 0; attempt < 4; attempt++) {
-      InstanceRoute candidate = route.pickInstance();
-      if (candidate == null) {
-        return null;
-      }
-      if (!candidate.state().id().equals(not.state().id())) {
-        return candidate;
-      }
-    }
-    return null;
+    return route.pickInstanceOtherThan(not.state().id());
   }
 
   /**

@@ -104,4 +104,15 @@ class DeploymentRouteTest {
     load.retainOnly(Set.of());
     assertSame(0, load.outstanding(i0.state().id()));
   }
+
+  @Test
+  void aRetryGoesToTheLeastLoadedOtherInstanceAndNeverBackToTheGoneOne() {
+    InstanceLoad load = new InstanceLoad();
+    DeploymentRoute route = new DeploymentRoute(BLUE, instances(3), load);
+    load.counter("i2").incrementAndGet();
+    for (int i = 0; i < 100; i++) {
+      assertEquals("i1", route.pickInstanceOtherThan("i0").state().id());
+    }
+    assertNull(new DeploymentRoute(BLUE, instances(1), load).pickInstanceOtherThan("i0"), "no other instance");
+  }
 }
