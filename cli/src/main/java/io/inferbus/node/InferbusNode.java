@@ -215,7 +215,7 @@ public final class InferbusNode {
     }
     if (config.runs(Role.GATEWAY)) {
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          config.maxBodyBytes(), registry, trustedIssuer, config.requestHeadTimeoutMs()));
+          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs()));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

@@ -15,7 +15,8 @@ import java.util.Set;
  *     control plane ({@code --jwks-file}/{@code --jwks-url}, {@code --jwt-issuer}, {@code --jwt-audience}),
  *     or null
  * @param maxBodyBytes the largest scoring request body the gateway reads (larger: 413)
- * @param requestHeadTimeoutMs how long the gateway waits for a connection's next request head
+ * @param requestReadTimeoutMs how long the gateway waits for a connection's next request head, and
+ *     then for that request's body
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -31,7 +32,7 @@ public record NodeConfig(
     boolean seedExample,
     TrustedIssuerOptions trustedIssuer,
     long maxBodyBytes,
-    long requestHeadTimeoutMs) {
+    long requestReadTimeoutMs) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -45,12 +46,12 @@ public record NodeConfig(
         seedExample, trustedIssuer, io.inferbus.gateway.GatewayOptions.DEFAULT_MAX_BODY_BYTES);
   }
 
-  /** With the default request-head deadline. */
+  /** With the default request read deadline. */
   public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
       Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample,
       TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
     this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
-        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_HEAD_TIMEOUT_MS);
+        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS);
   }
 
   /** Without a trusted issuer. */
@@ -63,17 +64,17 @@ public record NodeConfig(
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestHeadTimeoutMs);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestHeadTimeoutMs);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs);
   }
 
-  /** The same node, closing connections that send no request head within {@code ms}. */
-  public NodeConfig withRequestHeadTimeoutMs(long ms) {
+  /** The same node, cutting off connections that take longer than {@code ms} to send a request head or body. */
+  public NodeConfig withRequestReadTimeoutMs(long ms) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
         tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms);
   }

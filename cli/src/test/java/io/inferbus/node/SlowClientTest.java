@@ -17,8 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Slow or stalled clients cannot hold the gateway's connections: a connection that sends only part
- * of a request head, or nothing at all after TLS, is closed once the node's request-head deadline
- * (here 1 s) passes; a kept-alive connection that sends whole requests is served across them.
+ * of a request head, or nothing at all after TLS, is closed once the node's request read deadline
+ * (here 1 s) passes; a request whose body is trickled in (a byte now and then, so the idle timeout
+ * never fires) or stalls is answered 408 once the deadline passes after its head, and cut off; a
+ * kept-alive connection that sends whole requests is served across them.
  */
 class SlowClientTest {
   @TempDir
@@ -29,7 +31,7 @@ class SlowClientTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir, config -> config.withRequestHeadTimeoutMs(1000));
+    node = TestNode.start(dataDir, config -> config.withRequestReadTimeoutMs(1000));
     tls = node.https.sslContext();
     scoring = URI.create(node.scoring());
   }
@@ -63,6 +65,46 @@ class SlowClientTest {
   @Test
   void aSilentConnectionIsCutOff() throws Exception {
     assertEquals("", untilClosed(""));
+  }
+
+  @Test
+  void aTrickledBodyIsAnswered408AndCutOff() throws Exception {
+    String key = node.primaryKey("credit");
+    java.util.concurrent.ScheduledExecutorService trickler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {
+      s.setSoTimeout(20_000);
+      s.startHandshake();
+      java.io.OutputStream out = s.getOutputStream();
+      out.write(("POST /endpoints/credit/score HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+          + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"data\": [")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      long start = System.nanoTime();
+      // one byte every 100 ms: the connection is never idle, the body never complete
+      trickler.scheduleAtFixedRate(() -> {
+        try {
+          out.write('1');
+          out.flush();
+        } catch (java.io.IOException closed) {
+          throw new java.io.UncheckedIOException(closed); // stops the trickle
+        }
+      }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      String answer;
+      try {
+        answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      } catch (java.net.SocketException reset) {
+        throw new AssertionError("the connection was reset without a 408", reset);
+      }
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+      assertTrue(answer.contains("\"code\":\"RequestTimeout\"") && answer.contains("did not arrive within 1000 ms"),
+          answer);
+      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("x-request-id: "), answer);
+      // cut off at the deadline, not by the 20 s read timeout above or the 120 s idle timeout
+      assertTrue(elapsedMs < 10_000, "answered after " + elapsedMs + " ms");
+    } finally {
+      trickler.shutdownNow();
+    }
   }
 
   @Test

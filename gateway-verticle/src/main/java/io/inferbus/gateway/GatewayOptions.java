@@ -14,18 +14,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * @param maxBodyBytes largest request body accepted (larger: 413)
  * @param metrics where the gateway records what it measures (mirrored requests)
  * @param trustedIssuer the node's trusted token issuer for {@code aad_token} endpoints, or null
- * @param requestHeadTimeoutMs how long a connection may take, from its start or its previous answer,
- *     to send a whole request head; a slower one (a slow-header attack, a stalled client) is closed
+ * @param requestReadTimeoutMs how long a connection may take, from its start or its previous answer,
+ *     to send a whole request head, and then to send that request's whole body; a slower one (a
+ *     slow-header or slow-body attack, a stalled client) is cut off
  */
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
-    TrustedIssuer trustedIssuer, long requestHeadTimeoutMs) {
+    TrustedIssuer trustedIssuer, long requestReadTimeoutMs) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
-  public static final long DEFAULT_REQUEST_HEAD_TIMEOUT_MS = 60_000;
+  public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 60_000;
 
-  /** With the default request-head deadline. */
+  /** With the default request read deadline. */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
       TrustedIssuer trustedIssuer) {
-    this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, DEFAULT_REQUEST_HEAD_TIMEOUT_MS);
+    this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, DEFAULT_REQUEST_READ_TIMEOUT_MS);
   }
 
   /** Without a trusted issuer: {@code aad_token} endpoints refuse every caller. */

@@ -40,7 +40,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
-  /** Open connections waiting for a request head, with their deadline timers (event loop only). */
+  /** Open connections waiting for a request head or body, with their deadline timers (event loop only). */
   private final java.util.Map<HttpConnection, Long> headDeadlines = new java.util.HashMap<>();
   /** Requests this gateway has outstanding at each instance, for choosing the less loaded. */
   private final InstanceLoad load = new InstanceLoad();
@@ -126,17 +126,22 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * A connection must deliver a whole request head within {@code requestHeadTimeoutMs} of opening,
+   * A connection must deliver a whole request head within {@code requestReadTimeoutMs} of opening,
    * and of each answer: the idle timeout alone lets a client that dribbles a byte now and then hold
    * a connection forever. Connections are HTTP/1.1 (no ALPN), so one request at a time.
    */
   private void armHeadDeadline(HttpConnection connection) {
-    long timer = vertx.setTimer(options.requestHeadTimeoutMs(), t -> {
+    long timer = vertx.setTimer(options.requestReadTimeoutMs(), t -> {
       headDeadlines.remove(connection);
       LOG.debug("closing a connection from {}: no request within {} ms", connection.remoteAddress(),
-          options.requestHeadTimeoutMs());
+          options.requestReadTimeoutMs());
       connection.close();
     });
+    watch(connection, timer);
+  }
+
+  /** Makes {@code timer} the connection's one read deadline, cancelling the one it replaces. */
+  private void watch(HttpConnection connection, long timer) {
     Long previous = headDeadlines.put(connection, timer);
     if (previous == null) {
       connection.closeHandler(v -> {
@@ -150,15 +155,29 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** First handler of every request: its head arrived; the deadline starts again once it is answered. */
+  /**
+   * First handler of every request: its head arrived. The request's body must now arrive within
+   * {@code requestReadTimeoutMs} (a client trickling it byte by byte is answered 408 and cut off);
+   * once the request is answered, the deadline for the next head starts.
+   */
   private void headArrived(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    Long timer = headDeadlines.remove(connection);
-    if (timer != null) {
-      vertx.cancelTimer(timer);
+    if (headDeadlines.containsKey(connection)) {
+      watch(connection, vertx.setTimer(options.requestReadTimeoutMs(), t -> bodyOverdue(ctx)));
       ctx.addEndHandler(v -> armHeadDeadline(connection));
     }
     ctx.next();
+  }
+
+  private void bodyOverdue(RoutingContext ctx) {
+    HttpConnection connection = ctx.request().connection();
+    headDeadlines.remove(connection);
+    if (ctx.request().isEnded() || ctx.response().ended()) {
+      return; // the body arrived; the request is being served
+    }
+    ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"), FailureKind.TIMED_OUT,
+        "the request body did not arrive within " + options.requestReadTimeoutMs() + " ms of its head");
+    connection.close();
   }
 
   /**
