@@ -14,7 +14,7 @@ public final class Main implements Runnable {
     // Before any Hazelcast class loads: log through SLF4J like everything else.
     System.setProperty("hazelcast.logging.type", "slf4j");
     int exit = new CommandLine(new Main()).setAbbreviatedOptionsAllowed(true).execute(args);
-    if (exit != 0 || !StartCommand.isServing()) {
+    if (exit != 0 || !NodeRunner.isServing()) {
       System.exit(exit);
     }
   }

@@ -13,14 +13,8 @@ import picocli.CommandLine.Mixin;
     description = "Start Inferbus on this machine: gateway, deployment and control plane in one process, "
         + "a single-member cluster of its own. On first start it serves the example endpoint 'credit'.")
 final class StartCommand implements Callable<Integer> {
-  private static volatile boolean serving;
-
   @Mixin
   ServerOptions server;
-
-  static boolean isServing() {
-    return serving;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -28,7 +22,6 @@ final class StartCommand implements Callable<Integer> {
     NodeConfig config = new NodeConfig(EnumSet.allOf(Role.class), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
         server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes());
-    serving = NodeRunner.run(config, true);
-    return serving ? 0 : 1;
+    return NodeRunner.run(config, true) ? 0 : 1;
   }
 }
