@@ -40,7 +40,7 @@ public final class DeploymentNode implements AutoCloseable {
    * The shipped cluster.xml with the embedded node's cluster name (from its data dir) and its member
    * address (as {@code GET /nodes} shows it), joining without the default five-second wait.
    */
-  private static String clusterConfig(TestNode leader) throws Exception {
+  public static String clusterConfig(TestNode leader) throws Exception {
     String name = "inferbus-" + Files.readString(leader.dataDir.resolve("cluster-id")).trim();
     JsonObject self = new JsonObject(leader.https.get(leader.control() + "/nodes", leader.adminToken()).body())
         .getJsonArray("value").stream().map(JsonObject.class::cast)

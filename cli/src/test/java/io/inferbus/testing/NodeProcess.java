@@ -49,6 +49,27 @@ public final class NodeProcess implements AutoCloseable {
    * {@code <logDir>/<name>-stdout.txt} and {@code -stderr.txt}. Does not wait: see {@link #awaitServing}.
    */
   public static NodeProcess start(Path dataDir, Path logDir, String name) throws IOException {
+    return launch(dataDir, logDir, name, List.of("start", "--data-dir", dataDir.toString(),
+        "--gateway-port", "0", "--control-port", "0", "--management-port", "0"));
+  }
+
+  /**
+   * Launches {@code inferbus node --roles deployment} in {@code dataDir}, joining the cluster that
+   * {@code clusterXml} describes (see {@link DeploymentNode#clusterConfig}); management port 0.
+   * Does not wait: see {@link #awaitPortsFile}.
+   */
+  public static NodeProcess deploymentNode(Path dataDir, String clusterXml, Path logDir, String name)
+      throws IOException {
+    Files.createDirectories(dataDir);
+    Path clusterFile = dataDir.resolve("cluster.xml");
+    Files.writeString(clusterFile, clusterXml);
+    return launch(dataDir, logDir, name, List.of("node", "--roles", "deployment", "--data-dir", dataDir.toString(),
+        "--cluster-config", clusterFile.toString(), "--management-port", "0"));
+  }
+
+  private static NodeProcess launch(Path dataDir, Path logs, String name, List<String> arguments)
+      throws IOException {
+    Path logDir = logs.toAbsolutePath(); // the process runs in the project's root
     Files.createDirectories(logDir);
     Path out = logDir.resolve(name + "-stdout.txt");
     Path err = logDir.resolve(name + "-stderr.txt");
@@ -60,12 +81,39 @@ public final class NodeProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
-    command.addAll(List.of("@" + argFile, "io.inferbus.cli.Main",
-        "start", "--data-dir", dataDir.toString(),
-        "--gateway-port", "0", "--control-port", "0", "--management-port", "0"));
+    command.addAll(List.of("@" + argFile, "io.inferbus.cli.Main"));
+    command.addAll(arguments);
     Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
         .directory(new File("..")).start();
     return new NodeProcess(process, dataDir, out, err);
+  }
+
+  /**
+   * Waits until the node wrote its ports.json (it has joined the cluster and started its roles),
+   * then reads it. A node without the gateway and control-plane roles prints no welcome.
+   */
+  public NodeProcess awaitPortsFile(Duration timeout) throws Exception {
+    Path file = dataDir.resolve("ports.json");
+    Await.until("ports.json of " + stdout.getFileName(), timeout, () -> Files.exists(file) || !process.isAlive());
+    if (!process.isAlive()) {
+      throw new AssertionError("the node exited with " + process.exitValue() + " before starting: " + stderr());
+    }
+    ports = new JsonObject(Files.readString(file));
+    return this;
+  }
+
+  /** The node's id in the cluster (from its ports.json). */
+  public String nodeId() {
+    return ports.getString("node_id");
+  }
+
+  /** A metric from the node's management port (see {@link TestNode#metric}); -1 when it cannot be read. */
+  public double metricQuietly(String name, String... labels) {
+    try {
+      return TestNode.metric(ports.getInteger("management"), name, labels);
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   /** Waits until this run printed its welcome (so it serves), then reads its ports.json. */

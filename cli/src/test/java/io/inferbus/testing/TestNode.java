@@ -143,9 +143,14 @@ public final class TestNode implements AutoCloseable {
 
   /** A counter or gauge from the node's Prometheus /metrics whose line contains every given label. */
   public double metric(String name, String... labels) throws Exception {
+    return metric(node.managementPort(), name, labels);
+  }
+
+  /** A counter or gauge from the Prometheus /metrics on {@code managementPort}, summed over lines with every label. */
+  public static double metric(int managementPort, String name, String... labels) throws Exception {
     // HTTP/1.1: the JDK client otherwise offers an h2c upgrade, which can leave the exchange hanging
     String text = METRICS_CLIENT.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + node.managementPort() + "/metrics"))
+                java.net.URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
             .version(java.net.http.HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     double sum = 0;

@@ -1,9 +1,11 @@
 package io.inferbus.gateway;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
+import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
-import io.inferbus.gateway.scoring.Mirroring;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.ScoringHandler;
 import io.inferbus.protocol.ClusterMaps;
@@ -23,6 +25,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,8 @@ public final class GatewayVerticle extends VerticleBase {
   private ClusterMapView<DeploymentState> deployments;
   private ClusterMapView<InstanceState> instances;
   private boolean rebuildScheduled;
+  private UUID membershipListener;
+  private ScoringHandler scoring;
   private HttpServer server;
   private volatile boolean ready;
 
@@ -61,6 +66,20 @@ public final class GatewayVerticle extends VerticleBase {
     endpoints = new ClusterMapView<>(hazelcast, ClusterMaps.ENDPOINTS, context, EndpointState::fromJson, this::scheduleRebuild);
     deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::scheduleRebuild);
     instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
+    scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
+        new EndpointAuthenticator(vertx, options.trustedIssuer()));
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        context.runOnContext(v -> membersChanged(null));
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String node = ClusterNodes.nodeId(event.getMember());
+        context.runOnContext(v -> membersChanged(node));
+      }
+    });
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> {
           rebuild();
@@ -77,6 +96,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ready = false;
+    if (membershipListener != null) {
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+    }
     endpoints.stop();
     deployments.stop();
     instances.stop();
@@ -94,8 +116,6 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Router router() {
-    ScoringHandler scoring = new ScoringHandler(vertx, () -> table, new Mirroring(vertx, options.metrics()),
-        new EndpointAuthenticator(vertx, options.trustedIssuer()));
     Router router = Router.router(vertx);
     router.route().handler(this::headArrived);
     router.route().handler(ScoringHandler::assignRequestId);
@@ -239,6 +259,21 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void rebuild() {
     rebuildScheduled = false;
-    table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries(), load);
+    table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries(), load,
+        ClusterNodes.members(hazelcast));
+  }
+
+  /**
+   * A member joined or left ({@code leftNode}: the node that left, if known). The routing table
+   * stops listing a departed node's instances at once (the control plane removes their entries a
+   * moment later), then the requests in flight there are sent elsewhere instead of waiting for
+   * their deadline: a dead node never answers.
+   */
+  private void membersChanged(String leftNode) {
+    rebuild();
+    if (leftNode != null) {
+      int moved = scoring.nodeLeft(leftNode);
+      LOG.info("node {} left the cluster; {} request(s) in flight there sent to other instances", leftNode, moved);
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The gateway's immutable view of where to send requests. Built from the cluster's endpoint,
@@ -26,8 +27,19 @@ public final class RoutingTable {
     return endpoints.get(name);
   }
 
+  /** A table in which every node is a cluster member. */
   public static RoutingTable build(Map<String, EndpointState> endpoints, Map<String, DeploymentState> deployments,
       Map<String, InstanceState> instances, InstanceLoad load) {
+    return build(endpoints, deployments, instances, load, node -> true);
+  }
+
+  /**
+   * The table of the given cluster tables. Instances on nodes that are not members of the cluster
+   * ({@code memberNode} false: the node died or was cut off, and its entries are not yet removed)
+   * get nothing: a request sent there would wait for its deadline.
+   */
+  public static RoutingTable build(Map<String, EndpointState> endpoints, Map<String, DeploymentState> deployments,
+      Map<String, InstanceState> instances, InstanceLoad load, Predicate<String> memberNode) {
     load.retainOnly(instances.keySet());
     Map<String, List<InstanceState>> readyByDeployment = new HashMap<>();
     Map<String, DeploymentState> byKey = new HashMap<>();
@@ -37,7 +49,7 @@ public final class RoutingTable {
     Map<String, List<InstanceState>> olderByDeployment = new HashMap<>();
     for (InstanceState i : instances.values()) {
       DeploymentState d = byKey.get(i.endpoint() + "/" + i.deployment());
-      if (!i.ready() || d == null) {
+      if (!i.ready() || d == null || (i.node() != null && !memberNode.test(i.node()))) {
         continue;
       }
       // Ready instances of the deployment's current spec receive requests; while none is ready yet

@@ -12,6 +12,8 @@ import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -40,23 +42,25 @@ public final class ScoringHandler {
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
   private static final String AUTH_OUTCOME_KEY = "inferbus.auth-outcome";
+  /** Retry reasons ({@code inferbus_gateway_retries_total{reason}}): the node left with the request in flight. */
+  static final String NODE_LEFT = "node_left";
+  /** The instance's consumer was gone when the request arrived. */
+  static final String INSTANCE_GONE = "instance_gone";
 
   private final Vertx vertx;
   private final Supplier<RoutingTable> table;
   private final Mirroring mirroring;
   private final EndpointAuthenticator authenticator;
+  private final InFlightRequests inFlight = new InFlightRequests();
+  private final MeterRegistry registry;
 
-  /** Without a trusted issuer: key and aml_token endpoints only. */
-  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, Mirroring mirroring) {
-    this(vertx, table, mirroring, new EndpointAuthenticator(vertx, null));
-  }
-
-  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, Mirroring mirroring,
+  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, MeterRegistry registry,
       EndpointAuthenticator authenticator) {
     this.vertx = vertx;
     this.table = table;
-    this.mirroring = mirroring;
+    this.mirroring = new Mirroring(vertx, registry);
     this.authenticator = authenticator;
+    this.registry = registry;
   }
 
   /** First handler on every route: assigns the request id and echoes the ids callers sent. */
@@ -200,29 +204,36 @@ public final class ScoringHandler {
         mirroring.send(endpoint.endpoint().name(), shadow, body, delivery);
       }
     }
-    forward(ctx, v2, endpoint.endpoint().name(), deployment, instance, body, delivery, false);
+    forward(ctx, v2, endpoint.endpoint().name(), deployment, instance, body, delivery,
+        System.nanoTime() + timeoutMs * 1_000_000L, false);
   }
 
   /**
-   * Sends the request to the instance and answers the caller. When the instance's consumer is gone
-   * before it got the request (it stopped, or its node left), the request is sent once more to
-   * another ready instance of the same deployment: scoring is idempotent, and never retried twice.
+   * Sends the request to the instance and answers the caller. When the instance is gone before it
+   * answered (its consumer was gone when the request arrived, or its node left the cluster with the
+   * request in flight), the request is sent once more to another ready instance of the same
+   * deployment with what is left of its deadline: scoring is idempotent, and never retried twice.
    */
   private void forward(RoutingContext ctx, boolean v2, String endpointName, DeploymentRoute deployment,
-      InstanceRoute instance, Buffer body, DeliveryOptions delivery, boolean retried) {
+      InstanceRoute instance, Buffer body, DeliveryOptions delivery, long deadlineNanos, boolean retried) {
     HttpServerResponse response = ctx.response();
-    vertx.eventBus().<Buffer>request(instance.state().address(), body, delivery).onComplete(ar -> {
+    InFlightRequests.Request sent = inFlight.sent(instance.state().node(), () -> {
       instance.answered();
-      if (ar.failed() && !retried && ar.cause() instanceof ReplyException re
-          && re.failureType() == ReplyFailure.NO_HANDLERS) {
-        InstanceRoute other = anotherInstance(endpointName, deployment.name(), instance);
-        if (other != null) {
-          LOG.info("request {}: instance {} is gone, sending to {}", requestId(ctx), instance.state().id(),
-              other.state().id());
-          other.sent();
-          forward(ctx, v2, endpointName, deployment, other, body, delivery, true);
-          return;
-        }
+      if (!retryElsewhere(ctx, v2, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
+          NODE_LEFT)) {
+        fail(ctx, v2, FailureKind.UNAVAILABLE, "the instance of deployment '" + deployment.name()
+            + "' serving this request left the cluster before answering");
+      }
+    });
+    vertx.eventBus().<Buffer>request(instance.state().address(), body, delivery).onComplete(ar -> {
+      if (!sent.settle()) {
+        return; // its node left first: the request was sent elsewhere or answered then
+      }
+      instance.answered();
+      if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+          && retryElsewhere(ctx, v2, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
+              INSTANCE_GONE)) {
+        return;
       }
       if (ar.succeeded()) {
         String replyJsonLength = ar.result().headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
@@ -237,6 +248,41 @@ public final class ScoringHandler {
         failFromEventBus(ctx, v2, deployment, ar.cause());
       }
     });
+  }
+
+  /**
+   * Sends a request its instance did not answer to another ready instance, unless it was sent twice
+   * already, no other instance is ready, or its deadline passed; returns false then (nothing sent).
+   */
+  private boolean retryElsewhere(RoutingContext ctx, boolean v2, String endpointName, DeploymentRoute deployment,
+      InstanceRoute gone, Buffer body, DeliveryOptions delivery, long deadlineNanos, boolean retried, String reason) {
+    if (retried || ctx.response().ended() || ctx.response().closed()) {
+      return false;
+    }
+    long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+    InstanceRoute other = anotherInstance(endpointName, deployment.name(), gone);
+    if (other == null || leftMs < 1) {
+      return false;
+    }
+    LOG.info("request {}: instance {} {}; sending it to instance {}", requestId(ctx), gone.state().id(),
+        reason.equals(NODE_LEFT) ? "was lost with its node " + gone.state().node() : "is gone", other.state().id());
+    Counter.builder("inferbus.gateway.retries").tag("endpoint", endpointName).tag("deployment", deployment.name())
+        .tag("reason", reason).description("requests sent once more to another instance because theirs was gone")
+        .register(registry).increment();
+    DeliveryOptions again = new DeliveryOptions(delivery).setSendTimeout(leftMs);
+    again.getHeaders().set(ScoringHeaders.TIMEOUT_MS, Long.toString(leftMs));
+    other.sent();
+    forward(ctx, v2, endpointName, deployment, other, body, again, deadlineNanos, true);
+    return true;
+  }
+
+  /**
+   * The node left the cluster: each request in flight there is sent to another instance (or, if it
+   * cannot be, answered 503) now, instead of waiting for its deadline. Call after the routing table
+   * stopped listing the node's instances. Returns how many requests were in flight there.
+   */
+  public int nodeLeft(String node) {
+    return inFlight.nodeLeft(node);
   }
 
   private static boolean validJsonLength(String header, int bodyLength) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Which instances a routing table sends to: ready ones of the deployment's current spec; while a
  * new spec rolls out and none of its instances is ready, the ready ones of the earlier spec; never
- * loading, draining or failed ones, nor instances of unknown deployments.
+ * loading, draining or failed ones, nor instances of unknown deployments or on nodes that left.
  */
 class RoutingTableTest {
   private static final EndpointState CREDIT = new EndpointState("credit", EndpointState.AUTH_KEY,
@@ -68,5 +68,16 @@ class RoutingTableTest {
         Map.of("s", stray), new InstanceLoad());
     assertNull(t.endpoint("credit").deployment("green"));
     assertEquals("", routed(t));
+  }
+
+  @Test
+  void instancesOnNodesThatLeftTheClusterGetNothing() {
+    InstanceState here = instance("a", 1, InstanceState.READY);
+    InstanceState gone = new InstanceState("b", "credit", "blue", 1, "node-2", "addr.b", InstanceState.READY, null, 0,
+        null);
+    RoutingTable t = RoutingTable.build(Map.of("credit", CREDIT), Map.of(blue(1).key(), blue(1)),
+        Map.of("a", here, "b", gone), new InstanceLoad(), "node-1"::equals);
+    assertEquals("a", routed(t));
+    assertEquals("a", t.endpoint("credit").deployment("blue").pickInstanceOtherThan("x").state().id());
   }
 }
