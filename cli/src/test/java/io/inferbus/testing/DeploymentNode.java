@@ -46,13 +46,21 @@ public final class DeploymentNode implements AutoCloseable {
         .getJsonArray("value").stream().map(JsonObject.class::cast)
         .filter(n -> leader.node().nodeId().equals(n.getString("node_id"))).findFirst()
         .orElseThrow(() -> new AssertionError("GET /nodes does not list the embedded node"));
+    return clusterConfig(name, self.getString("address"));
+  }
+
+  /**
+   * The shipped cluster.xml naming cluster {@code name} and listing one member address
+   * ({@code host} or {@code host:port}), joining without the default five-second wait.
+   */
+  public static String clusterConfig(String name, String member) throws Exception {
     String xml;
     try (InputStream in = DeploymentNode.class.getResourceAsStream("/cluster.xml")) {
       xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     return replaceOnce(replaceOnce(replaceOnce(xml,
         "<cluster-name>inferbus</cluster-name>", "<cluster-name>" + name + "</cluster-name>"),
-        "<member>127.0.0.1</member>", "<member>" + self.getString("address") + "</member>"),
+        "<member>127.0.0.1</member>", "<member>" + member + "</member>"),
         "<properties>", "<properties>\n    <property name=\"hazelcast.wait.seconds.before.join\">0</property>");
   }
 

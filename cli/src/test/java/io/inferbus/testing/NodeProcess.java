@@ -60,11 +60,22 @@ public final class NodeProcess implements AutoCloseable {
    */
   public static NodeProcess deploymentNode(Path dataDir, String clusterXml, Path logDir, String name)
       throws IOException {
+    return node("deployment", dataDir, clusterXml, logDir, name);
+  }
+
+  /**
+   * Launches {@code inferbus node --roles <roles>} in {@code dataDir} with every port 0, joining the
+   * cluster that {@code clusterXml} describes (written to {@code dataDir/cluster.xml}). Does not
+   * wait: see {@link #awaitPortsFile}.
+   */
+  public static NodeProcess node(String roles, Path dataDir, String clusterXml, Path logDir, String name)
+      throws IOException {
     Files.createDirectories(dataDir);
     Path clusterFile = dataDir.resolve("cluster.xml");
     Files.writeString(clusterFile, clusterXml);
-    return launch(dataDir, logDir, name, List.of("node", "--roles", "deployment", "--data-dir", dataDir.toString(),
-        "--cluster-config", clusterFile.toString(), "--management-port", "0"));
+    return launch(dataDir, logDir, name, List.of("node", "--roles", roles, "--data-dir", dataDir.toString(),
+        "--cluster-config", clusterFile.toString(), "--gateway-port", "0", "--control-port", "0",
+        "--management-port", "0"));
   }
 
   private static NodeProcess launch(Path dataDir, Path logs, String name, List<String> arguments)
@@ -99,6 +110,9 @@ public final class NodeProcess implements AutoCloseable {
       throw new AssertionError("the node exited with " + process.exitValue() + " before starting: " + stderr());
     }
     ports = new JsonObject(Files.readString(file));
+    if (Files.exists(dataDir.resolve("client.json"))) { // a node with the control plane
+      https = new Https(Path.of(client().getString("ca_file")));
+    }
     return this;
   }
 
@@ -173,6 +187,15 @@ public final class NodeProcess implements AutoCloseable {
       throw new AssertionError(method + " " + path + ": " + r.statusCode() + " " + r.body());
     }
     return new JsonObject(r.body());
+  }
+
+  /** SIGTERM, as an operator stops a node: waits for the process to exit and returns its exit code. */
+  public int stop(Duration timeout) throws InterruptedException {
+    process.destroy(); // SIGTERM on Linux
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the node was still running " + timeout + " after SIGTERM");
+    }
+    return process.exitValue();
   }
 
   /** SIGKILL: no shutdown hook, no clean stop. Returns the exit code (137 = 128 + SIGKILL). */
