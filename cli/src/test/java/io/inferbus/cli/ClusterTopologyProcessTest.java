@@ -26,11 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The multi-node topology of {@code docker-compose.yml}, as three separate processes on loopback:
- * one {@code inferbus node --roles control-plane,gateway} and two {@code inferbus node --roles
- * deployment}, each with its own data directory and a cluster config naming the first. A model
- * registered through the control plane is placed on both deployment nodes and scored through the
- * gateway over the clustered event bus (TCP between the processes); stopping one deployment node
- * with SIGTERM, as an operator would, fails no request while a caller keeps scoring.
+ * one {@code inferbus node --roles control-plane,gateway} and two deployment nodes, each with its
+ * own data directory and a cluster config naming the first; the first deployment node runs a second
+ * gateway too ({@code --roles gateway,deployment}). A model registered through the control plane is
+ * placed on both deployment nodes and scored through the gateway over the clustered event bus (TCP
+ * between the processes); stopping one deployment node with SIGTERM, as an operator would, fails no
+ * request while a caller keeps scoring; a key regenerated at the control plane is refused by the
+ * other process's gateway within a second.
  */
 class ClusterTopologyProcessTest {
   private static final Path EXAMPLE = Path.of("..", "examples", "credit-scoring");
@@ -48,7 +50,7 @@ class ClusterTopologyProcessTest {
     String address = nodes().stream().filter(n -> control.nodeId().equals(n.getString("node_id")))
         .findFirst().orElseThrow().getString("address");
     for (int i = 1; i <= 2; i++) {
-      deploymentNodes.add(NodeProcess.deploymentNode(dir.resolve("deployment-" + i),
+      deploymentNodes.add(NodeProcess.node(i == 1 ? "gateway,deployment" : "deployment", dir.resolve("deployment-" + i),
           DeploymentNode.clusterConfig(cluster, address), LOGS, "deployment-" + i));
     }
     for (NodeProcess n : deploymentNodes) {
@@ -134,5 +136,18 @@ class ClusterTopologyProcessTest {
         .noneMatch(n -> deploymentNodes.get(1).nodeId().equals(n.getString("node_id")))));
     assertEquals(200, control.https().send("POST", control.scoring() + "/endpoints/risk/score", key,
         "application/json", sample).statusCode(), "served by the remaining deployment node");
+
+    // the second gateway, in another process, serves the endpoint and hears of a regenerated key at once
+    NodeProcess other = deploymentNodes.get(0);
+    HttpResponse<String> there = other.https().send("POST", other.scoring() + "/endpoints/risk/score", key,
+        "application/json", sample);
+    assertEquals(200, there.statusCode(), there.body());
+    assertEquals(expected.getJsonArray("label"), new JsonObject(there.body()).getJsonArray("label"));
+    control.manage("POST", "/endpoints/risk/keys/regenerate", new JsonObject().put("key_type", "primary"));
+    long regenerated = System.nanoTime();
+    Await.until("the old key refused by the other gateway", Duration.ofSeconds(5), () -> holds(() -> other.https()
+        .send("POST", other.scoring() + "/endpoints/risk/score", key, "application/json", sample).statusCode() == 401));
+    long refusedAfterMs = (System.nanoTime() - regenerated) / 1_000_000;
+    assertTrue(refusedAfterMs < 1000, "refused " + refusedAfterMs + " ms after the regeneration was answered");
   }
 }

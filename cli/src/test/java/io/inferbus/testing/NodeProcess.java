@@ -112,6 +112,8 @@ public final class NodeProcess implements AutoCloseable {
     ports = new JsonObject(Files.readString(file));
     if (Files.exists(dataDir.resolve("client.json"))) { // a node with the control plane
       https = new Https(Path.of(client().getString("ca_file")));
+    } else if (ports.containsKey("gateway")) { // a gateway with the certificates it generated itself
+      https = new Https(dataDir.resolve("tls").resolve("ca.pem"));
     }
     return this;
   }
