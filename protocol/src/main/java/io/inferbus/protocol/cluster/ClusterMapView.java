@@ -14,7 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -31,6 +33,9 @@ public final class ClusterMapView<V> {
   private final Function<JsonObject, V> decoder;
   private final Runnable onChange;
   private final Map<String, V> entries = new HashMap<>();
+  /** Keys events changed while the initial copy was being read (context only); null once it is applied. */
+  private Set<String> changedWhileLoading = new HashSet<>();
+  private boolean clearedWhileLoading;
   private UUID listenerId;
 
   public ClusterMapView(HazelcastInstance hazelcast, String mapName, Context context,
@@ -41,13 +46,23 @@ public final class ClusterMapView<V> {
     this.onChange = onChange;
   }
 
-  /** Starts listening, then loads the current content (on a worker); completes once loaded. */
+  /**
+   * Starts listening, then loads the current content (on a worker); completes once loaded. Listening
+   * first means no change is missed; an entry an event changed (or removed) while the copy was read
+   * keeps what the event said, since the copy may be older than the event.
+   */
   public Future<Void> start() {
-    // Listen first, then read: a change between the two is applied twice, never missed.
     listenerId = map.addEntryListener(new Listener(), true);
     return context.executeBlocking(() -> new HashMap<>(map))
         .map(all -> {
-          all.forEach((key, json) -> entries.put(key, decoder.apply(new JsonObject(json))));
+          if (!clearedWhileLoading) {
+            all.forEach((key, json) -> {
+              if (!changedWhileLoading.contains(key)) {
+                entries.put(key, decoder.apply(new JsonObject(json)));
+              }
+            });
+          }
+          changedWhileLoading = null;
           onChange.run();
           return null;
         });
@@ -67,6 +82,9 @@ public final class ClusterMapView<V> {
 
   private void apply(String key, String json) {
     context.runOnContext(v -> {
+      if (changedWhileLoading != null) {
+        changedWhileLoading.add(key);
+      }
       if (json == null) {
         entries.remove(key);
       } else {
@@ -108,6 +126,9 @@ public final class ClusterMapView<V> {
     @Override
     public void mapCleared(com.hazelcast.map.MapEvent event) {
       context.runOnContext(v -> {
+        if (changedWhileLoading != null) {
+          clearedWhileLoading = true;
+        }
         entries.clear();
         onChange.run();
       });
