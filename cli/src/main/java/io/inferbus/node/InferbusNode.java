@@ -1,5 +1,6 @@
 package io.inferbus.node;
 
+import io.inferbus.protocol.files.DurableFiles;
 import com.hazelcast.config.Config;
 import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.controlplane.ControlPlaneVerticle;
@@ -37,7 +38,6 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -341,13 +341,7 @@ public final class InferbusNode {
   }
 
   private static void writeAtomically(Path file, String content, boolean secret) throws IOException {
-    Path tmp = secret
-        ? Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))
-        : Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-    Files.writeString(tmp, content + "\n");
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.replace(file, (content + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), secret);
   }
 
   private JsonObject readiness() {

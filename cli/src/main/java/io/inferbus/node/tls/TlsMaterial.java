@@ -1,5 +1,6 @@
 package io.inferbus.node.tls;
 
+import io.inferbus.protocol.files.DurableFiles;
 import io.inferbus.protocol.net.TlsServerConfig;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -7,8 +8,6 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -132,11 +131,6 @@ public final class TlsMaterial {
   }
 
   private static void write(Path file, String content, boolean secret) throws IOException {
-    Path tmp = secret
-        ? Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-        : Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-    Files.writeString(tmp, content);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.replace(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8), secret);
   }
 }

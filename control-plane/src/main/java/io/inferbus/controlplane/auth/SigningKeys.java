@@ -1,11 +1,10 @@
 package io.inferbus.controlplane.auth;
 
+import io.inferbus.protocol.files.DurableFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -98,9 +97,6 @@ public record SigningKeys(String privateKeyPem, String publicKeyPem) {
   }
 
   private static void writeOwnerOnly(Path file, String content) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tmp, content);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableFiles.replace(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
   }
 }

@@ -1,11 +1,11 @@
 package io.inferbus.controlplane.registry;
 
+import io.inferbus.protocol.files.DurableFiles;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,9 +48,8 @@ public final class ModelBlobs {
         while (data.hasRemaining()) {
           ch.write(data);
         }
-        ch.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFiles.moveIntoPlace(tmp, file);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -1,10 +1,10 @@
 package io.inferbus.controlplane.store;
 
+import io.inferbus.protocol.files.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -28,13 +28,9 @@ public final class KeyVault {
   /** Loads the vault key from {@code file}, creating it (owner-only) on first use. */
   public static KeyVault open(Path file) throws IOException {
     if (!Files.exists(file)) {
-      Files.createDirectories(file.getParent());
       byte[] k = new byte[32];
       RANDOM.nextBytes(k);
-      Path tmp = Files.createTempFile(file.getParent(), "vault", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, Base64.getEncoder().encodeToString(k));
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.replace(file, Base64.getEncoder().encode(k), true);
     }
     byte[] key;
     try {

@@ -1,5 +1,6 @@
 package io.inferbus.deployment.modelcache;
 
+import io.inferbus.protocol.files.DurableFiles;
 import io.inferbus.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,7 +63,7 @@ public final class ModelCache {
             if (!sha256.equals(actual)) {
               throw new IOException("model " + sha256 + " arrived with hash " + actual);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.moveIntoPlace(tmp, file);
             return file;
           } finally {
             Files.deleteIfExists(tmp);
