@@ -107,6 +107,40 @@ class SlowClientTest {
     }
   }
 
+  /**
+   * Pipelined requests: Vert.x starts the second inside the first's answer, so the first's end must
+   * not put the connection back on a head deadline while the second (here slower than the 1 s
+   * deadline: a 3,500 x 3,500 matrix product) is being served.
+   */
+  @Test
+  void aPipelinedRequestSlowerThanTheDeadlineIsAnswered() throws Exception {
+    String key = node.deploy("slow", "main", TestNode.TEST_MODELS.resolve("slow-matmul.onnx"),
+        new io.vertx.core.json.JsonObject().put("request_settings", new io.vertx.core.json.JsonObject()
+            .put("request_timeout_ms", 60_000).put("max_queue_wait_ms", 60_000)), true);
+    String body = "{\"input_data\": {\"x\": [[1.5]], \"size\": [3500, 3500]}}";
+    String creditKey = node.primaryKey("credit");
+    String sample = java.nio.file.Files.readString(TestNode.EXAMPLE.resolve("sample-request.json"));
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {
+      s.setSoTimeout(30_000);
+      // the first is answered asynchronously (event bus), after the second's head has been read
+      s.getOutputStream().write(("POST /endpoints/credit/score HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+          + creditKey + "\r\nContent-Type: application/json\r\nContent-Length: " + sample.length() + "\r\n\r\n"
+          + sample
+          + "POST /endpoints/slow/score HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      long start = System.nanoTime();
+      String first = readHead(s.getInputStream());
+      assertTrue(first.startsWith("HTTP/1.1 200"), "the first pipelined request: " + first);
+      String second = readHead(s.getInputStream());
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(second.startsWith("HTTP/1.1 200"), "the slow pipelined POST, after " + tookMs + " ms: " + second);
+      assertTrue(tookMs > 1000, "the request outlived the 1 s read deadline (" + tookMs + " ms), so the test means"
+          + " something");
+    }
+  }
+
   @Test
   void aKeptAliveConnectionIsServedRequestAfterRequest() throws Exception {
     try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {

@@ -43,8 +43,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
-  /** Open connections waiting for a request head or body, with their deadline timers (event loop only). */
-  private final java.util.Map<HttpConnection, Long> headDeadlines = new java.util.HashMap<>();
+  /** Open connections waiting for a request head or body, with their deadlines (event loop only). */
+  private final java.util.Map<HttpConnection, ReadDeadline> readDeadlines = new java.util.HashMap<>();
   /** Requests this gateway has outstanding at each instance, for choosing the less loaded. */
   private final InstanceLoad load = new InstanceLoad();
   private ClusterMapView<EndpointState> endpoints;
@@ -68,6 +68,32 @@ public final class GatewayVerticle extends VerticleBase {
     instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
     scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
         new EndpointAuthenticator(vertx, options.trustedIssuer()));
+    return Future.all(endpoints.start(), deployments.start(), instances.start())
+        .compose(v -> {
+          watchMembers();
+          rebuild();
+          server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
+          return server.connectionHandler(this::armHeadDeadline).requestHandler(router())
+              .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
+        })
+        .onSuccess(s -> {
+          ready = true;
+          LOG.info("gateway listening on https://{}:{} (TLS engine: {})", options.host(), s.actualPort(), TlsServerConfig.engine());
+        })
+        .onFailure(e -> stopWatching()); // Vert.x does not call stop() after a failed start
+  }
+
+  @Override
+  public Future<?> stop() {
+    ready = false;
+    // in-flight requests finish (still routed, and still sent elsewhere if their node leaves);
+    // new connections are refused
+    Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    return drained.onComplete(ar -> stopWatching());
+  }
+
+  /** Hears of members joining and leaving (Hazelcast calls the listener on its own threads). */
+  private void watchMembers() {
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -80,30 +106,21 @@ public final class GatewayVerticle extends VerticleBase {
         context.runOnContext(v -> membersChanged(node));
       }
     });
-    return Future.all(endpoints.start(), deployments.start(), instances.start())
-        .compose(v -> {
-          rebuild();
-          server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.connectionHandler(this::armHeadDeadline).requestHandler(router())
-              .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
-        })
-        .onSuccess(s -> {
-          ready = true;
-          LOG.info("gateway listening on https://{}:{} (TLS engine: {})", options.host(), s.actualPort(), TlsServerConfig.engine());
-        });
   }
 
-  @Override
-  public Future<?> stop() {
-    ready = false;
-    if (membershipListener != null) {
-      hazelcast.getCluster().removeMembershipListener(membershipListener);
+  /** Stops the cluster listeners; a member already shut down has none left to remove. */
+  private void stopWatching() {
+    try {
+      if (membershipListener != null) {
+        hazelcast.getCluster().removeMembershipListener(membershipListener);
+        membershipListener = null;
+      }
+      endpoints.stop();
+      deployments.stop();
+      instances.stop();
+    } catch (com.hazelcast.core.HazelcastInstanceNotActiveException stopped) {
+      LOG.debug("the cluster member stopped before the gateway; its listeners went with it");
     }
-    endpoints.stop();
-    deployments.stop();
-    instances.stop();
-    // in-flight requests finish; new connections are refused
-    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
   }
 
   /** The port the gateway listens on (useful when configured as 0). */
@@ -152,46 +169,54 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private void armHeadDeadline(HttpConnection connection) {
     long timer = vertx.setTimer(options.requestReadTimeoutMs(), t -> {
-      headDeadlines.remove(connection);
+      readDeadlines.remove(connection);
       LOG.debug("closing a connection from {}: no request within {} ms", connection.remoteAddress(),
           options.requestReadTimeoutMs());
       connection.close();
     });
-    watch(connection, timer);
+    watch(connection, new ReadDeadline(timer, null));
   }
 
-  /** Makes {@code timer} the connection's one read deadline, cancelling the one it replaces. */
-  private void watch(HttpConnection connection, long timer) {
-    Long previous = headDeadlines.put(connection, timer);
+  /** Makes {@code deadline} the connection's one read deadline, cancelling the one it replaces. */
+  private void watch(HttpConnection connection, ReadDeadline deadline) {
+    ReadDeadline previous = readDeadlines.put(connection, deadline);
     if (previous == null) {
       connection.closeHandler(v -> {
-        Long pending = headDeadlines.remove(connection);
+        ReadDeadline pending = readDeadlines.remove(connection);
         if (pending != null) {
-          vertx.cancelTimer(pending);
+          vertx.cancelTimer(pending.timer());
         }
       });
     } else {
-      vertx.cancelTimer(previous);
+      vertx.cancelTimer(previous.timer());
     }
   }
 
   /**
    * First handler of every request: its head arrived. The request's body must now arrive within
    * {@code requestReadTimeoutMs} (a client trickling it byte by byte is answered 408 and cut off);
-   * once the request is answered, the deadline for the next head starts.
+   * once the request is answered, the deadline for the next head starts, unless a pipelined request
+   * already took the connection over (Vert.x starts it inside the previous answer's end).
    */
   private void headArrived(RoutingContext ctx) {
-    HttpConnection connection = ctx.request().connection();
-    if (headDeadlines.containsKey(connection)) {
-      watch(connection, vertx.setTimer(options.requestReadTimeoutMs(), t -> bodyOverdue(ctx)));
-      ctx.addEndHandler(v -> armHeadDeadline(connection));
+    HttpServerRequest request = ctx.request();
+    HttpConnection connection = request.connection();
+    if (readDeadlines.containsKey(connection)) {
+      watch(connection, new ReadDeadline(vertx.setTimer(options.requestReadTimeoutMs(), t -> bodyOverdue(ctx)),
+          request));
+      ctx.addEndHandler(v -> {
+        ReadDeadline current = readDeadlines.get(connection);
+        if (current == null || current.request() == request) {
+          armHeadDeadline(connection);
+        }
+      });
     }
     ctx.next();
   }
 
   private void bodyOverdue(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    headDeadlines.remove(connection);
+    readDeadlines.remove(connection);
     if (ctx.request().isEnded() || ctx.response().ended()) {
       return; // the body arrived; the request is being served
     }
@@ -199,6 +224,9 @@ public final class GatewayVerticle extends VerticleBase {
         "the request body did not arrive within " + options.requestReadTimeoutMs() + " ms of its head");
     connection.close();
   }
+
+  /** A connection's read deadline: its timer, and the request whose body it waits for (null: a head). */
+  private record ReadDeadline(long timer, HttpServerRequest request) {}
 
   /**
    * A request HTTP itself could not decode (a request line or headers over the limits, garbage):
