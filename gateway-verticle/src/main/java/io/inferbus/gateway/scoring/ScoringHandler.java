@@ -42,6 +42,7 @@ public final class ScoringHandler {
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
   private static final String AUTH_OUTCOME_KEY = "inferbus.auth-outcome";
+  private static final String MEASURED_KEY = "inferbus.measured";
   /** Retry reasons ({@code inferbus_gateway_retries_total{reason}}): the node left with the request in flight. */
   static final String NODE_LEFT = "node_left";
   /** The instance's consumer was gone when the request arrived. */
@@ -53,6 +54,7 @@ public final class ScoringHandler {
   private final EndpointAuthenticator authenticator;
   private final InFlightRequests inFlight = new InFlightRequests();
   private final MeterRegistry registry;
+  private final ScoringMetrics metrics;
 
   public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, MeterRegistry registry,
       EndpointAuthenticator authenticator) {
@@ -61,6 +63,7 @@ public final class ScoringHandler {
     this.mirroring = new Mirroring(vertx, registry);
     this.authenticator = authenticator;
     this.registry = registry;
+    this.metrics = new ScoringMetrics(registry);
   }
 
   /** First handler on every route: assigns the request id and echoes the ids callers sent. */
@@ -148,6 +151,7 @@ public final class ScoringHandler {
 
   private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned) {
     boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
+    measure(ctx, endpointName);
     EndpointRoute endpoint = authorize(ctx, v2, endpointName);
     if (endpoint == null) {
       return;
@@ -283,6 +287,25 @@ public final class ScoringHandler {
    */
   public int nodeLeft(String node) {
     return inFlight.nodeLeft(node);
+  }
+
+  /**
+   * Records the request in {@link ScoringMetrics} once it is answered, if its endpoint exists; once
+   * per request, although a request whose authentication had to wait passes here twice.
+   */
+  private void measure(RoutingContext ctx, String endpointName) {
+    if (ctx.get(MEASURED_KEY) != null || table.get().endpoint(endpointName) == null) {
+      return;
+    }
+    ctx.put(MEASURED_KEY, Boolean.TRUE);
+    long start = System.nanoTime();
+    ctx.addEndHandler(ar -> {
+      if (ar.succeeded()) { // answered, not cut off
+        HttpServerResponse response = ctx.response();
+        metrics.record(endpointName, response.headers().get(DEPLOYMENT_HEADER), response.getStatusCode(),
+            System.nanoTime() - start);
+      }
+    });
   }
 
   private static boolean validJsonLength(String header, int bodyLength) {
