@@ -305,20 +305,22 @@ public final class InferbusNode {
     if (gateway == null && controlPlane == null) {
       return Future.succeededFuture();
     }
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+    // to the address the ports listen on; the chain is checked, the name is not (an operator's own
+    // certificate need not name that address: callers reach the node by its DNS name)
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(false)
         .setTrustOptions(new PemTrustOptions().addCertPath(caFile(dataDir).toString())));
     List<Future<?>> calls = new ArrayList<>();
     if (gateway != null) {
-      calls.add(get(client, gateway.actualPort(), "/v2/health/live", null));
+      calls.add(get(client, displayHost(), gateway.actualPort(), "/v2/health/live", null));
     }
     if (controlPlane != null) {
-      calls.add(get(client, controlPlane.actualPort(), "/endpoints", adminToken));
+      calls.add(get(client, displayHost(), controlPlane.actualPort(), "/endpoints", adminToken));
     }
     return Future.join(calls).<Void>mapEmpty().eventually(client::close);
   }
 
-  private static Future<Integer> get(HttpClient client, int port, String path, String token) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+  private static Future<Integer> get(HttpClient client, String host, int port, String path, String token) {
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
         .setURI(path).setTimeout(30_000);
     if (token != null) {
       request.putHeader("authorization", "Bearer " + token);
@@ -441,8 +443,10 @@ public final class InferbusNode {
     return "https://" + displayHost() + ":" + controlPlane.actualPort();
   }
 
+  /** An address of this node's ports to show and to call: the listen host, loopback for a wildcard. */
   private String displayHost() {
-    return config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+    String host = config.host();
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
   }
 
   private Path caFile(Path dataDir) {

@@ -61,6 +61,12 @@ public record NodeConfig(
         seedExample, null);
   }
 
+  /** The same node, listening on {@code address}. */
+  public NodeConfig withHost(String address) {
+    return new NodeConfig(roles, dataDir, address, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs);
+  }
+
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,

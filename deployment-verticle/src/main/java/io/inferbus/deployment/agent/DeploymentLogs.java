@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class DeploymentLogs {
   public static final int LINES_PER_DEPLOYMENT = 1000;
   /** Instance ids look like {@code <endpoint>.<deployment>.<8 hex digits>}. */
-  private static final Pattern INSTANCE_ID = Pattern.compile("\\b([a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*\\.[0-9a-f]{8})\\b");
+  private static final Pattern INSTANCE_ID =
+      Pattern.compile("\\b([A-Za-z][A-Za-z0-9-]*\\.[A-Za-z][A-Za-z0-9-]*\\.[0-9a-f]{8})\\b");
 
   /** One kept line. */
   public record Line(long time, String instance, String level, String message) {
