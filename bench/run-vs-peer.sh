@@ -6,6 +6,7 @@
 # wrk -t1 -c16 each, WARMUP seconds of load first (JIT), then DURATION seconds measured.
 #
 #   bench/run-vs-peer.sh        # ~4 minutes; WARMUP=30 DURATION=30 CONNECTIONS=16 OUT=dir
+#   NODE_ARGS="--event-loops 1" bench/run-vs-peer.sh    # extra options for ./inferbus start
 #
 # Loopback only; the node and the peer it starts are stopped on exit. Needs wrk (apt-get install wrk),
 # node and npm (onnxruntime-node is installed into bench/peer with --ignore-scripts).
@@ -56,7 +57,8 @@ wait_for 30 "the peer" curl -sf --max-time 5 -d @examples/credit-scoring/sample-
   "http://127.0.0.1:$peer_port/score"
 
 # ------------------------------------------------------------------ the node
-./inferbus start --data-dir "$work/data" --gateway-port 0 --control-port 0 --management-port 0 \
+# shellcheck disable=SC2086
+./inferbus start --data-dir "$work/data" --gateway-port 0 --control-port 0 --management-port 0 ${NODE_ARGS:-} \
   > "$work/node.log" 2>&1 &
 node_pid=$!
 wait_for 600 "ports.json" test -s "$work/data/ports.json"
@@ -97,7 +99,7 @@ print(f"{sys.argv[2]:10s} {rps:10.0f} req/s   p50 {pct(50):7.2f} ms   p99 {pct(9
 PY
 }
 {
-  echo "wrk -t1 -c$CONNECTIONS, ${WARMUP}s warm-up, ${DURATION}s measured, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "wrk -t1 -c$CONNECTIONS, ${WARMUP}s warm-up, ${DURATION}s measured, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), node options: ${NODE_ARGS:-none}"
   summary peer
   summary inferbus
   summary ceiling

@@ -23,7 +23,8 @@ final class NodeCommand implements Callable<Integer> {
     server.check();
     NodeConfig config = new NodeConfig(Role.parse(roles), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
-        false, server.trustedIssuer(), server.maxBodyBytes());
+        false, server.trustedIssuer(), server.maxBodyBytes())
+        .withEventLoops(server.eventLoops);
     return NodeRunner.run(config, false) ? 0 : 1;
   }
 }

@@ -54,6 +54,11 @@ final class ServerOptions {
       description = "Largest scoring request body in MiB, 1-1024 (larger: 413 without reading it all; default: 16).")
   int maxBodyMib;
 
+  @Option(names = "--event-loops", paramLabel = "N", defaultValue = "${env:INFERBUS_EVENT_LOOPS:-0}",
+      description = "Vert.x event loops, 1-256 (default 0: Vert.x's own, twice the cores). 1 serves small "
+          + "requests fastest on small machines (BENCHMARKS.md C).")
+  int eventLoops;
+
   long maxBodyBytes() {
     return maxBodyMib * 1024L * 1024L;
   }
@@ -77,6 +82,9 @@ final class ServerOptions {
     }
     if (maxBodyMib < 1 || maxBodyMib > 1024) {
       throw new IllegalArgumentException("--max-body-mib " + maxBodyMib + " is out of range 1-1024");
+    }
+    if (eventLoops < 0 || eventLoops > 256) {
+      throw new IllegalArgumentException("--event-loops " + eventLoops + " is out of range 0-256 (0: Vert.x's default)");
     }
     trustedIssuer();
   }

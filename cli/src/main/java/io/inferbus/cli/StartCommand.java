@@ -21,7 +21,8 @@ final class StartCommand implements Callable<Integer> {
     server.check();
     NodeConfig config = new NodeConfig(EnumSet.allOf(Role.class), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
-        server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes());
+        server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes())
+        .withEventLoops(server.eventLoops);
     return NodeRunner.run(config, true) ? 0 : 1;
   }
 }

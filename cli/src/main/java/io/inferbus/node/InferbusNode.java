@@ -103,6 +103,7 @@ public final class InferbusNode {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
+        .setEventLoopPoolSize(config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)
         .setEventBusOptions(new EventBusOptions().setHost(busHost).setPort(0).setClusterPublicHost(busHost))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     long t0 = System.nanoTime();
@@ -114,8 +115,8 @@ public final class InferbusNode {
         .compose(v -> {
           vertx = v;
           nodeId = clusterManager.getNodeId();
-          LOG.info("joined cluster '{}' as node {} in {} ms", hazelcastConfig.getClusterName(), nodeId,
-              (System.nanoTime() - t0) / 1_000_000);
+          LOG.info("joined cluster '{}' as node {} in {} ms ({} event loops)", hazelcastConfig.getClusterName(), nodeId,
+              (System.nanoTime() - t0) / 1_000_000, options.getEventLoopPoolSize());
           return introduce(clusterManager.getHazelcastInstance());
         })
         .compose(v -> startTrustedIssuer())

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param maxBodyBytes the largest scoring request body the gateway reads (larger: 413)
  * @param requestReadTimeoutMs how long the gateway waits for a connection's next request head, and
  *     then for that request's body
+ * @param eventLoops the node's Vert.x event loops; 0: Vert.x's default, twice the cores
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -32,7 +33,8 @@ public record NodeConfig(
     boolean seedExample,
     TrustedIssuerOptions trustedIssuer,
     long maxBodyBytes,
-    long requestReadTimeoutMs) {
+    long requestReadTimeoutMs,
+    int eventLoops) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -46,12 +48,12 @@ public record NodeConfig(
         seedExample, trustedIssuer, io.inferbus.gateway.GatewayOptions.DEFAULT_MAX_BODY_BYTES);
   }
 
-  /** With the default request read deadline. */
+  /** With the default request read deadline and event loops. */
   public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
       Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample,
       TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
     this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
-        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS);
+        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0);
   }
 
   /** Without a trusted issuer. */
@@ -61,28 +63,34 @@ public record NodeConfig(
         seedExample, null);
   }
 
+  /** The same node, with {@code n} Vert.x event loops (0: Vert.x's default). */
+  public NodeConfig withEventLoops(int n) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n);
+  }
+
   /** The same node, listening on {@code address}. */
   public NodeConfig withHost(String address) {
     return new NodeConfig(roles, dataDir, address, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops);
   }
 
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops);
   }
 
   /** The same node, cutting off connections that take longer than {@code ms} to send a request head or body. */
   public NodeConfig withRequestReadTimeoutMs(long ms) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops);
   }
 
   /** The embedded default on the given data dir and ports. */
