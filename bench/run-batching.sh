@@ -35,44 +35,18 @@ mkdir -p "$out"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/inferbus-batching.XXXXXX")"
-node_pid=""
+# shellcheck source=bench/node.sh
+. bench/node.sh
 cleanup() {
-  if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
-    kill -TERM "$node_pid" 2>/dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$node_pid" 2>/dev/null || break; sleep 1; done
-    kill -KILL "$node_pid" 2>/dev/null || true
-  fi
-  cp "$work/node.log" "$out/node.log" 2>/dev/null || true
+  stop_node
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 # ------------------------------------------------------------------ the node
 echo "building the node if needed and starting it (log: $out/node.log)" >&2
-# `./inferbus` builds cli/target/inferbus.jar first when sources are newer; that build is not timed.
-./inferbus start --data-dir "$work/data" --gateway-port 0 --control-port 0 --management-port 0 \
-  > "$work/node.log" 2>&1 &
-node_pid=$!
-
-wait_for() { # seconds, description, command...
-  local seconds=$1 what=$2; shift 2
-  local end=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $end ] || ! kill -0 "$node_pid" 2>/dev/null; then
-      echo "timed out waiting for $what; the node's log:" >&2; tail -30 "$work/node.log" >&2; exit 1
-    fi
-    sleep 1
-  done
-}
-wait_for 600 "ports.json" test -s "$work/data/ports.json"
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
-gateway_port="$(json "$work/data/ports.json" "['gateway']")"
-management_port="$(json "$work/data/ports.json" "['management']")"
-cp_url="$(json "$work/data/client.json" "['control_plane_url']")"
-ca="$(json "$work/data/client.json" "['ca_file']")"
-token="$(json "$work/data/client.json" "['token']")"
+start_node
 metrics_url="http://127.0.0.1:$management_port/metrics"
-wait_for 120 "the node to be ready" curl -sf --max-time 5 "http://127.0.0.1:$management_port/health/ready"
 
 api() { # method path [curl args...]: prints the body, fails on HTTP >= 400
   local method=$1 path=$2; shift 2

@@ -22,30 +22,18 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 command -v node >/dev/null || { echo "node is needed" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/inferbus-vs-peer.XXXXXX")"
-node_pid=""
+# shellcheck source=bench/node.sh
+. bench/node.sh
 peer_pid=""
 cleanup() {
-  for pid in "$peer_pid" "$node_pid"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  cp "$work/node.log" "$work/peer.log" "$out/" 2>/dev/null || true
+  if [ -n "$peer_pid" ] && kill -0 "$peer_pid" 2>/dev/null; then
+    kill -TERM "$peer_pid" 2>/dev/null || true
+  fi
+  stop_node
+  cp "$work/peer.log" "$out/" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-wait_for() { # seconds, description, command...
-  local seconds=$1 what=$2; shift 2
-  local end=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $end ]; then echo "timed out waiting for $what" >&2; exit 1; fi
-    sleep 1
-  done
-}
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
 
 # ------------------------------------------------------------------ the peer
 (cd bench/peer && [ -d node_modules/onnxruntime-node ] || npm install --ignore-scripts --no-audit --no-fund \
@@ -58,18 +46,8 @@ wait_for 30 "the peer" curl -sf --max-time 5 -d @examples/credit-scoring/sample-
 
 # ------------------------------------------------------------------ the node
 # shellcheck disable=SC2086
-./inferbus start --data-dir "$work/data" --gateway-port 0 --control-port 0 --management-port 0 ${NODE_ARGS:-} \
-  > "$work/node.log" 2>&1 &
-node_pid=$!
-wait_for 600 "ports.json" test -s "$work/data/ports.json"
-gateway_port="$(json "$work/data/ports.json" "['gateway']")"
-management_port="$(json "$work/data/ports.json" "['management']")"
-cp_url="$(json "$work/data/client.json" "['control_plane_url']")"
-ca="$(json "$work/data/client.json" "['ca_file']")"
-token="$(json "$work/data/client.json" "['token']")"
-wait_for 120 "the node to be ready" curl -sf --max-time 5 "http://127.0.0.1:$management_port/health/ready"
-key="$(curl -sS --fail --cacert "$ca" -X POST -H "Authorization: Bearer $token" "$cp_url/endpoints/credit/keys" \
-  | python3 -c "import json,sys; print(json.load(sys.stdin)['primaryKey'])")"
+start_node ${NODE_ARGS:-}
+key="$(endpoint_key credit)"
 
 # ------------------------------------------------------------------ load
 run() { # name url [wrk args...]
