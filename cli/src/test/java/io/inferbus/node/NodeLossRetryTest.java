@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NodeLossRetryTest {
   private static final Path MODEL = TestNode.TEST_MODELS.resolve("slow-matmul.onnx");
-  /** slow-matmul's work per request: a 1,500 x 1,500 matrix product, a few hundred ms here. */
-  private static final int SIZE = 1500;
+  /** slow-matmul's work per request: a 2,000 x 2,000 matrix product, about a second with 8 at once here. */
+  private static final int SIZE = 2000;
   private static final int TIMEOUT_MS = 60_000;
   @TempDir
   static Path dataDir;

@@ -110,14 +110,14 @@ class SlowClientTest {
   /**
    * Pipelined requests: Vert.x starts the second inside the first's answer, so the first's end must
    * not put the connection back on a head deadline while the second (here slower than the 1 s
-   * deadline: a 3,500 x 3,500 matrix product) is being served.
+   * deadline: a 5,000 x 5,000 matrix product, 2-5 s here) is being served.
    */
   @Test
   void aPipelinedRequestSlowerThanTheDeadlineIsAnswered() throws Exception {
     String key = node.deploy("slow", "main", TestNode.TEST_MODELS.resolve("slow-matmul.onnx"),
         new io.vertx.core.json.JsonObject().put("request_settings", new io.vertx.core.json.JsonObject()
             .put("request_timeout_ms", 60_000).put("max_queue_wait_ms", 60_000)), true);
-    String body = "{\"input_data\": {\"x\": [[1.5]], \"size\": [3500, 3500]}}";
+    String body = "{\"input_data\": {\"x\": [[1.5]], \"size\": [5000, 5000]}}";
     String creditKey = node.primaryKey("credit");
     String sample = java.nio.file.Files.readString(TestNode.EXAMPLE.resolve("sample-request.json"));
     try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(scoring.getHost(), scoring.getPort())) {
