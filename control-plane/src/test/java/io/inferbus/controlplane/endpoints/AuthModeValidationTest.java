@@ -2,52 +2,19 @@ package io.inferbus.controlplane.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code auth_mode} on {@code PUT /endpoints/{e}}: one of key, aml_token, aad_token (absent or null:
  * key); anything else, including a value that is not a string, is a 400 naming the three, never a
  * 500. A PUT changes the mode, and gateways see the change in the endpoint table.
  */
-class AuthModeValidationTest {
+class AuthModeValidationTest extends ControlPlaneTestBase {
   private static final Actor ALICE = new Actor("alice", "req-alice");
-  static HazelcastInstance hazelcast;
-
-  @TempDir
-  Path dataDir;
-  ServiceFixture cp;
-
-  @BeforeAll
-  static void cluster() {
-    hazelcast = ServiceFixture.hazelcast();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    hazelcast.shutdown();
-  }
-
-  @BeforeEach
-  void start() throws Exception {
-    cp = ServiceFixture.start(dataDir, hazelcast);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    cp.close();
-  }
-
   @Test
   void eachModeIsAcceptedAndPublished() throws Exception {
     for (String mode : new String[] {"key", "aml_token", "aad_token"}) {

@@ -2,50 +2,23 @@ package io.inferbus.controlplane.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.state.DeploymentState;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A deployment's generation, which decides whether nodes replace its instances: it grows when what
  * the instances run changes (model, request_settings, batching), not when only instance_count,
  * description or tags change, so scaling never restarts the instances that keep running.
  */
-class DeploymentGenerationTest {
+class DeploymentGenerationTest extends ControlPlaneTestBase {
   private static final Actor ALICE = new Actor("alice", "req-alice");
-  static HazelcastInstance hazelcast;
-
-  @TempDir
-  Path dataDir;
-  ServiceFixture cp;
-
-  @BeforeAll
-  static void cluster() {
-    hazelcast = ServiceFixture.hazelcast();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    hazelcast.shutdown();
-  }
 
   @BeforeEach
   void start() throws Exception {
-    cp = ServiceFixture.start(dataDir, hazelcast);
     cp.endpointWithDeployments("credit", ALICE, "blue");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    cp.close();
   }
 
   @Test

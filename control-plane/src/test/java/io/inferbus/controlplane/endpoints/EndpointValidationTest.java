@@ -3,19 +3,13 @@ package io.inferbus.controlplane.endpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The management rules as a caller meets them through the control-plane service (real SQLite store,
@@ -34,35 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * max_batch_size -1 and max_batch_delay_ms -1; PATCH fields that cannot be patched; auth_mode
  * "password".
  */
-class EndpointValidationTest {
+class EndpointValidationTest extends ControlPlaneTestBase {
   private static final Actor ALICE = new Actor("alice", "req-alice");
-  static HazelcastInstance hazelcast;
-
-  @TempDir
-  Path dataDir;
-  ServiceFixture cp;
-
-  @BeforeAll
-  static void cluster() {
-    hazelcast = ServiceFixture.hazelcast();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    hazelcast.shutdown();
-  }
 
   @BeforeEach
   void start() throws Exception {
-    cp = ServiceFixture.start(dataDir, hazelcast);
     // credit: blue 100 % live, green 0 %, red mirrored at 10 %
     cp.endpointWithDeployments("credit", ALICE, "blue", "green", "red");
     cp.traffic("credit", "{\"blue\": 100}", "{\"red\": 10}", ALICE);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    cp.close();
   }
 
   private static JsonObject json(String text) {

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Traffic revisions through the control-plane service, with a real SQLite store in a temporary
@@ -35,35 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * body field, an unknown endpoint, and rollbacks to revisions whose live or mirror traffic names a
  * deployment deleted since; each is refused without a revision, an audit record or a publication.
  */
-class TrafficRevisionsTest {
+class TrafficRevisionsTest extends ControlPlaneTestBase {
   private static final Actor ALICE = new Actor("alice", "req-alice");
   private static final Actor BOB = new Actor("bob", "req-bob");
-  static HazelcastInstance hazelcast;
-
-  @TempDir
-  Path dataDir;
-  ServiceFixture cp;
-
-  @BeforeAll
-  static void cluster() {
-    hazelcast = ServiceFixture.hazelcast();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    hazelcast.shutdown();
-  }
-
-  @BeforeEach
-  void start() throws Exception {
-    cp = ServiceFixture.start(dataDir, hazelcast);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    cp.close();
-  }
-
   private JsonObject rollback(String endpoint, JsonObject body, Actor actor) throws Exception {
     return cp.expect(200, () -> cp.service.rollbackTraffic(endpoint, body, actor));
   }
