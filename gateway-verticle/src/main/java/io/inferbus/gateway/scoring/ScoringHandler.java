@@ -42,7 +42,6 @@ public final class ScoringHandler {
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
   private static final String AUTH_OUTCOME_KEY = "inferbus.auth-outcome";
-  private static final String MEASURED_KEY = "inferbus.measured";
   /** Retry reasons ({@code inferbus_gateway_retries_total{reason}}): the node left with the request in flight. */
   static final String NODE_LEFT = "node_left";
   /** The instance's consumer was gone when the request arrived. */
@@ -151,8 +150,9 @@ public final class ScoringHandler {
 
   private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned) {
     boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
-    measure(ctx, endpointName);
-    EndpointRoute endpoint = authorize(ctx, v2, endpointName);
+    EndpointRoute known = table.get().endpoint(endpointName);
+    measure(ctx, known);
+    EndpointRoute endpoint = authorize(ctx, v2, endpointName, known);
     if (endpoint == null) {
       return;
     }
@@ -291,13 +291,13 @@ public final class ScoringHandler {
 
   /**
    * Records the request in {@link ScoringMetrics} once it is answered, if its endpoint exists; once
-   * per request, although a request whose authentication had to wait passes here twice.
+   * per request: a request whose authentication had to wait passes here again, with its outcome.
    */
-  private void measure(RoutingContext ctx, String endpointName) {
-    if (ctx.get(MEASURED_KEY) != null || table.get().endpoint(endpointName) == null) {
+  private void measure(RoutingContext ctx, EndpointRoute endpoint) {
+    if (endpoint == null || ctx.get(AUTH_OUTCOME_KEY) != null) {
       return;
     }
-    ctx.put(MEASURED_KEY, Boolean.TRUE);
+    String endpointName = endpoint.endpoint().name();
     long start = System.nanoTime();
     ctx.addEndHandler(ar -> {
       if (ar.succeeded()) { // answered, not cut off
@@ -334,7 +334,11 @@ public final class ScoringHandler {
    * request again through the router once the decision is in, which the second pass then uses.
    */
   private EndpointRoute authorize(RoutingContext ctx, boolean v2, String endpointName) {
-    EndpointRoute endpoint = table.get().endpoint(endpointName);
+    return authorize(ctx, v2, endpointName, table.get().endpoint(endpointName));
+  }
+
+  /** As {@link #authorize(RoutingContext, boolean, String)}, with the endpoint already looked up (null: none). */
+  private EndpointRoute authorize(RoutingContext ctx, boolean v2, String endpointName, EndpointRoute endpoint) {
     if (endpoint == null) {
       fail(ctx, v2, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "'");
       return null;
