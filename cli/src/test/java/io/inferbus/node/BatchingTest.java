@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,13 +35,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * strings, fractions and booleans for the numbers, a string, an array and a boolean for the object,
  * and an unknown field.
  */
-class BatchingTest {
+class BatchingTest extends EmbeddedNodeTest {
   private static final double TOLERANCE = 1e-5;
   private static final Path MODEL = TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx");
   private static final int ROWS = 64;
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   /** the seeded example endpoint: unbatched, the reference */
   static String creditKey;
   /** endpoint "batched": deployment b32 (32 rows, 20 ms) with all traffic, nodelay (8 rows, 0 ms) pinned */
@@ -54,7 +51,6 @@ class BatchingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     creditKey = node.primaryKey("credit");
     node.awaitReady("credit", creditKey);
     JsonObject requestSettings = new JsonObject().put("max_concurrent_requests_per_instance", 1)
@@ -87,7 +83,6 @@ class BatchingTest {
   @AfterAll
   static void stop() throws Exception {
     callers.shutdownNow();
-    node.close();
   }
 
   @Test

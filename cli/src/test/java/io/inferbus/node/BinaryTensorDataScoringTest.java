@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -11,11 +12,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Open Inference Protocol's binary tensor data extension through the gateway on the example
@@ -24,25 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
  * or past the body; binary_data_size disagreeing with the shape; bytes left over after the inputs.
  * Each is a 400 in the protocol's own error shape, and the endpoint serves correctly afterwards.
  */
-class BinaryTensorDataScoringTest {
+class BinaryTensorDataScoringTest extends EmbeddedNodeTest {
   private static final double TOLERANCE = 1e-5;
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static String key;
   static JsonObject expected;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     key = node.primaryKey("credit");
     node.awaitReady("credit", key);
     expected = new JsonObject(Files.readString(TestNode.EXAMPLE.resolve("expected-outputs.json")));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   /** A body in the extension's layout and the length of its JSON header. */

@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -10,10 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code GET /endpoints/{e}/deployments/{d}/logs?lines=N}: the recent log lines of the deployment's
@@ -21,21 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * why. Bad inputs tried: lines 0, -3, 1001, "abc", an empty value; an unknown deployment and
  * endpoint; no token.
  */
-class DeploymentLogsTest {
+class DeploymentLogsTest extends EmbeddedNodeTest {
   private static final Path MODEL = TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx");
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    node = TestNode.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
-  }
 
   private static HttpResponse<String> logs(String endpoint, String deployment, String query) throws Exception {
     return node.https.get(node.control() + "/endpoints/" + endpoint + "/deployments/" + deployment + "/logs"

@@ -4,40 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A newcomer's first request: the embedded node serves the example endpoint on first start, and
  * scoring it over HTTPS with its key reproduces the checked-in expected outputs.
  */
-class ExampleEndpointScoringTest {
+class ExampleEndpointScoringTest extends EmbeddedNodeTest {
   private static final double TOLERANCE = 1e-5;
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static String key;
   static JsonObject expected;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     key = node.primaryKey("credit");
     node.awaitReady("credit", key);
     expected = new JsonObject(Files.readString(TestNode.EXAMPLE.resolve("expected-outputs.json")));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   @Test

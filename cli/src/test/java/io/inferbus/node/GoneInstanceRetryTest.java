@@ -7,6 +7,7 @@ import com.hazelcast.map.IMap;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -15,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An instance that is gone before it takes a request (its consumer unregistered, its node left) while
@@ -26,22 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * instance of the deployment, so the caller never sees the loss. The fault is injected as a "ghost"
  * entry in the cluster's instance table whose event-bus address nobody consumes.
  */
-class GoneInstanceRetryTest {
+class GoneInstanceRetryTest extends EmbeddedNodeTest {
   private static final Path MODEL = TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx");
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static byte[] sample;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   private static HttpResponse<String> score(String key) {

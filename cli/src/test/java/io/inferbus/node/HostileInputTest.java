@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -11,16 +12,13 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a hostile or broken caller can send the gateway, over a raw TLS socket so nothing is
@@ -29,26 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Every answer is a 4xx (or the connection is closed for bytes that are not HTTP), never a 5xx, and
  * the example endpoint serves correctly afterwards.
  */
-class HostileInputTest {
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
+class HostileInputTest extends EmbeddedNodeTest {
   static String key;
   static SSLContext tls;
   static URI scoring;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     key = node.primaryKey("credit");
     node.awaitReady("credit", key);
     tls = node.https.sslContext();
     scoring = URI.create(node.scoring());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   /** Sends raw bytes over TLS and returns the status code of the answer, or -1 if the server closed without one. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -11,34 +12,22 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A release engineer's first rollout through the management API: register a model, create an
  * endpoint and a deployment, send it traffic, score it, read its keys; and the refusals on the way.
  */
-class ManagementApiTest {
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
+class ManagementApiTest extends EmbeddedNodeTest {
   static String token;
   static byte[] model;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     token = node.adminToken();
     model = Files.readAllBytes(TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   @Test

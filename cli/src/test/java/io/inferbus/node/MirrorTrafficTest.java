@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -10,10 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mirror traffic as a caller and an operator see it: with blue live at 100 % and a shadow mirrored
@@ -22,23 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
  * shadow that fails every request (a model whose inputs do not match the callers') changes nothing
  * for the caller; the gateway counts the shadow's failures.
  */
-class MirrorTrafficTest {
+class MirrorTrafficTest extends EmbeddedNodeTest {
   private static final Path MODEL = TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx");
   private static final int REQUESTS = 200;
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static byte[] sample;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   private static void mirror(String endpoint, String deployment, int percent) throws Exception {

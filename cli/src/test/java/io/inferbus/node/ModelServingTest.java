@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Models other than the example, served through the gateway on both protocols: a scikit-learn style
@@ -28,12 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tokens, a number beyond FP64, an integer beyond INT64 and a fraction for INT64, an unknown
  * requested output, an unknown endpoint and deployment in metadata calls.
  */
-class ModelServingTest {
+class ModelServingTest extends EmbeddedNodeTest {
   private static final double TOLERANCE = 1e-6;
   private static final String PAIR_SIGNATURE = "a: FP64 [-1, 3]; b: FP64 [-1, 3]";
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static String zipmapKey;
   static String pairKey;
   static String fixedKey;
@@ -42,7 +37,6 @@ class ModelServingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     creditKey = node.primaryKey("credit");
     node.awaitReady("credit", creditKey);
     zipmapKey = node.deploy("zipmap", "skl", TestNode.TEST_MODELS.resolve("zipmap-classifier.onnx"), new JsonObject(),
@@ -50,11 +44,6 @@ class ModelServingTest {
     pairKey = node.deploy("pair", "main", TestNode.TEST_MODELS.resolve("two-inputs.onnx"), new JsonObject(), true);
     fixedKey = node.deploy("fixed", "main", TestNode.TEST_MODELS.resolve("fixed-shape.onnx"), new JsonObject(), true);
     slowKey = node.deploy("sizes", "main", TestNode.TEST_MODELS.resolve("slow-matmul.onnx"), new JsonObject(), true);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   // ---------------------------------------------------------------- sequence-of-maps output

@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.DeploymentNode;
 import io.inferbus.testing.NodeProcess;
@@ -31,22 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway learns from the cluster that the node left, and sends each of them once more to the
  * instance on the surviving node, so every caller gets its 200 long before the deadline.
  */
-class NodeLossRetryTest {
+class NodeLossRetryTest extends EmbeddedNodeTest {
   private static final Path MODEL = TestNode.TEST_MODELS.resolve("slow-matmul.onnx");
   /** slow-matmul's work per request: a 2,000 x 2,000 matrix product, about a second with 8 at once here. */
   private static final int SIZE = 2000;
   private static final int TIMEOUT_MS = 60_000;
   @TempDir
-  static Path dataDir;
-  @TempDir
   static Path peerDir;
-  static TestNode node;
   static NodeProcess peer;
   static final ExecutorService callers = Executors.newFixedThreadPool(8);
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     peer = NodeProcess.deploymentNode(peerDir.resolve("data"), DeploymentNode.clusterConfig(node),
         Path.of("target", "node-loss"), "deployment-node").awaitPortsFile(Duration.ofMinutes(2));
   }
@@ -57,7 +54,6 @@ class NodeLossRetryTest {
     if (peer != null) {
       peer.close();
     }
-    node.close();
   }
 
   private static HttpResponse<String> score(String key) {

@@ -3,12 +3,12 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,32 +16,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Azure's request_settings on a busy instance: over max_concurrent_requests_per_instance a request
  * waits at most max_queue_wait_ms, then 429; past request_timeout_ms the caller gets 408 and queued
  * work is abandoned, not run late. The slow-matmul test model is held busy by its {@code size} input.
  */
-class RequestSettingsTest {
+class RequestSettingsTest extends EmbeddedNodeTest {
   /** size of the all-ones matrix squared per slow request: long enough to hold the instance busy */
   static final int SLOW = 3500;
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static final ExecutorService callers = Executors.newFixedThreadPool(8);
-
-  @BeforeAll
-  static void start() throws Exception {
-    node = TestNode.start(dataDir);
-  }
 
   @AfterAll
   static void stop() throws Exception {
     callers.shutdownNow();
-    node.close();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -19,31 +20,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scaling and rolling out a new spec under load fail no request: a stopping instance is published
  * as draining, gets nothing new from the gateways, finishes what it was sent, and only then leaves;
  * the earlier spec's instances serve until the new spec's are ready.
  */
-class ScaleDownDrainTest {
+class ScaleDownDrainTest extends EmbeddedNodeTest {
   private static final Path MODEL = TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx");
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static final ExecutorService callers = Executors.newFixedThreadPool(4);
-
-  @BeforeAll
-  static void start() throws Exception {
-    node = TestNode.start(dataDir);
-  }
 
   @AfterAll
   static void stop() throws Exception {
     callers.shutdownNow();
-    node.close();
   }
 
   /** How many instances the control plane lists for the deployment (0 when it cannot be read). */

@@ -3,37 +3,26 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway's per-endpoint metrics, as an operator reads them on the management port: scoring
  * requests by endpoint, answering deployment and status code, and their latency. Refusals before a
  * deployment is chosen count with an empty deployment; made-up endpoint names create no series.
  */
-class ScoringMetricsTest {
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
+class ScoringMetricsTest extends EmbeddedNodeTest {
   static byte[] sample;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   private static int score(String path, String key, String... headers) throws Exception {

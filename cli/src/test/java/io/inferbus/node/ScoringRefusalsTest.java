@@ -3,41 +3,30 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad requests get a clear status and a JSON error body, and the node keeps serving. Tried here:
  * missing, malformed and wrong keys; an unknown endpoint and deployment; malformed, empty, non-object
  * and mis-shaped bodies, an unknown input name, NaN, a 17 MiB body; on both scoring protocols.
  */
-class ScoringRefusalsTest {
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
+class ScoringRefusalsTest extends EmbeddedNodeTest {
   static String key;
   static byte[] sample;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     key = node.primaryKey("credit");
     node.awaitReady("credit", key);
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   /** After every refusal, the same node still scores correctly. */

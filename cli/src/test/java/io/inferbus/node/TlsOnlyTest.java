@@ -4,37 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.inferbus.testing.TestNode;
+import io.inferbus.testing.EmbeddedNodeTest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scoring and control-plane ports speak TLS 1.2+ only: a plain-HTTP request gets no HTTP answer
  * (the bytes are not a TLS handshake), and an HTTPS client negotiates TLS 1.2 or 1.3.
  */
-class TlsOnlyTest {
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() throws Exception {
-    node = TestNode.start(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
-  }
+class TlsOnlyTest extends EmbeddedNodeTest {
 
   /** What a port answers to a plain-HTTP request, as text (empty when it just closes). */
   private static String plainHttpAnswer(String baseUrl) throws Exception {

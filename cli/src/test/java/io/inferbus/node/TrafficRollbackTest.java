@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -25,10 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A release engineer shifts traffic between two deployments of the example model while callers keep
@@ -41,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * revision whose traffic names a deployment deleted since, history and rollback of an unknown
  * endpoint, a reader's token for rollback, and no token.
  */
-class TrafficRollbackTest {
+class TrafficRollbackTest extends EmbeddedNodeTest {
   private static final String ENDPOINT = "shift";
   private static final int CALLERS = 4;
   /** An upper bound on the load, far above what the scenario needs. */
@@ -50,16 +49,12 @@ class TrafficRollbackTest {
   private static final int WINDOW = 400;
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
   static String admin;
   static String key;
   static byte[] sample;
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     admin = node.adminToken();
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
     Path model = TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx");
@@ -76,11 +71,6 @@ class TrafficRollbackTest {
         return false;
       }
     });
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   private static HttpResponse<String> score() throws Exception {

@@ -3,6 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -10,15 +11,12 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Models that cannot be served, and a node that keeps serving the rest. Bad inputs tried: copies of
@@ -28,10 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * registered (400 with ONNX Runtime's reason); the last is registered, and its deployment ends
  * {@code Failed} with the instance's reason, while the example endpoint on the same node scores.
  */
-class UnservableModelTest {
-  @TempDir
-  static Path dataDir;
-  static TestNode node;
+class UnservableModelTest extends EmbeddedNodeTest {
   static String token;
   static String creditKey;
   static byte[] example;
@@ -39,17 +34,11 @@ class UnservableModelTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir);
     token = node.adminToken();
     creditKey = node.primaryKey("credit");
     node.awaitReady("credit", creditKey);
     example = Files.readAllBytes(TestNode.EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx"));
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
   }
 
   /** Whatever was refused or failed, the example endpoint on the same node still scores. */
