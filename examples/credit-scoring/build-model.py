@@ -1,10 +1,21 @@
 #!/usr/bin/python3
-"""Build the credit-scoring example model for Inferbus.
+"""Build the credit-scoring example models for Inferbus.
 
 Trains a standardized logistic regression on the German Credit data set
 (Statlog / Prof. Hans Hofmann, Univ. Hamburg, via the UCI ML Repository) as
 shipped by Debian's `weka` package, writes it as a hand-built ONNX graph, and
 writes a sample request plus the expected outputs for that request.
+
+It builds two versions of the model, with the same signature, for a blue/green
+rollout:
+
+    v1  (blue)   LogisticRegression with default (equal) class weights
+    v2  (green)  the same, retrained on the same rows with class_weight="balanced":
+                 each class weighs n / (2 * n_class), so in the 750 training
+                 rows a bad risk (225 rows, weight 1.667) counts 2.33 times a
+                 good one (525 rows, weight 0.714). v2 flags more applicants as
+                 bad: higher P(bad) for every row, more recall on bad risks,
+                 lower accuracy.
 
 Prerequisites (Debian 12 "bookworm"; no PyPI needed):
 
@@ -19,12 +30,14 @@ Run from anywhere, with Debian's own interpreter:
 
 Outputs (paths relative to this script's directory, all checked in):
 
-    model/german-credit-bad-risk.onnx
-    sample-request.json
-    expected-outputs.json
+    model/german-credit-bad-risk.onnx      v1
+    sample-request.json                    the first 4 records of credit-g.arff
+    expected-outputs.json                  v1's outputs for sample-request.json
+    model/german-credit-bad-risk-v2.onnx   v2 (class_weight="balanced")
+    expected-outputs-v2.json               v2's outputs for sample-request.json
 
-The ONNX model
---------------
+The ONNX models (v1 and v2 alike)
+---------------------------------
 input   features       float32 [batch, 7]  raw, unstandardized values, in the
                                            order of FEATURES below
 output  probabilities  float32 [batch, 2]  [P(good), P(bad)] per row, i.e.
@@ -33,12 +46,13 @@ output  label          int64   [batch]     0 = good, 1 = bad (sklearn's predict)
 
 Graph: (features - mean) / scale -> MatMul(coef) -> Add(intercept) = logit;
 P(bad) = Sigmoid(logit); P(good) = 1 - P(bad); label = Cast(logit > 0).
-Opset 13, IR version 8.
+Opset 13, IR version 8. The ONNX model_version field is 1 for v1 and 2 for v2.
 
 Checks: onnx.checker; the saved graph is evaluated in float32 (onnx.reference
 .ReferenceEvaluator when onnx >= 1.13, else the small NumpyEvaluator below,
 since Debian 12 ships onnx 1.12) and must match sklearn's predict_proba within
-1e-5 and predict exactly, on all 1000 rows and on the sample rows.
+1e-5 and predict exactly, on all 1000 rows and on the sample rows (each
+model against its own sklearn pipeline).
 
 Deterministic: fixed train/test split (random_state=0), lbfgs solver; reruns
 reproduce the output files byte for byte.
@@ -53,7 +67,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 from scipy.io import arff
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.metrics import accuracy_score, recall_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -75,6 +89,7 @@ TARGET = "class"          # nominal {good, bad}
 POSITIVE = b"bad"         # class 1 = bad credit risk, class 0 = good
 
 MODEL_NAME = "german-credit-bad-risk"
+MODEL_V2_NAME = MODEL_NAME + "-v2"
 OPSET = 13
 IR_VERSION = 8
 TOLERANCE = 1e-5
@@ -84,6 +99,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_PATH = os.path.join(HERE, "model", MODEL_NAME + ".onnx")
 REQUEST_PATH = os.path.join(HERE, "sample-request.json")
 EXPECTED_PATH = os.path.join(HERE, "expected-outputs.json")
+MODEL_V2_PATH = os.path.join(HERE, "model", MODEL_V2_NAME + ".onnx")
+EXPECTED_V2_PATH = os.path.join(HERE, "expected-outputs-v2.json")
+
+V1_DOC = ("Logistic regression (standardized inputs) predicting bad credit risk on the "
+          "German Credit data (Statlog, UCI; credit-g.arff from Debian's weka package). "
+          "probabilities = [P(good), P(bad)]; label = 1 if bad.")
+V2_DOC = ("Version 2: logistic regression (standardized inputs) trained with "
+          "class_weight='balanced' (bad risks weigh 2.33 times good ones), predicting bad "
+          "credit risk on the German Credit data (Statlog, UCI; credit-g.arff from Debian's "
+          "weka package). probabilities = [P(good), P(bad)]; label = 1 if bad.")
 
 
 def load_data():
@@ -96,18 +121,21 @@ def load_data():
     return x, y
 
 
-def fit(x, y):
+def fit(x, y, class_weight=None, tag="v1"):
+    """class_weight=None is LogisticRegression's default (v1); "balanced" for v2."""
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=0.25, random_state=0, stratify=y)
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(solver="lbfgs", max_iter=1000))
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(
+        solver="lbfgs", max_iter=1000, class_weight=class_weight))
     pipe.fit(x_train, y_train)
     p_test = pipe.predict_proba(x_test)[:, 1]
-    print(f"held-out rows: {len(y_test)}, accuracy {accuracy_score(y_test, pipe.predict(x_test)):.3f}, "
-          f"ROC AUC {roc_auc_score(y_test, p_test):.3f} (share of bad: {y_test.mean():.2f})")
+    print(f"{tag}: held-out rows: {len(y_test)}, accuracy {accuracy_score(y_test, pipe.predict(x_test)):.3f}, "
+          f"ROC AUC {roc_auc_score(y_test, p_test):.3f}, recall on bad {recall_score(y_test, pipe.predict(x_test)):.3f} "
+          f"(share of bad: {y_test.mean():.2f})")
     return pipe
 
 
-def build_onnx(pipe):
+def build_onnx(pipe, model_version=1, doc_string=V1_DOC, extra_props=None):
     scaler, logreg = pipe[0], pipe[1]
     assert list(logreg.classes_) == [0, 1]
     n = len(FEATURES)
@@ -152,16 +180,15 @@ def build_onnx(pipe):
         opset_imports=[helper.make_opsetid("", OPSET)],
         producer_name="inferbus-examples/credit-scoring/build-model.py",
         producer_version="1",
-        model_version=1,
-        doc_string=("Logistic regression (standardized inputs) predicting bad credit risk on the "
-                    "German Credit data (Statlog, UCI; credit-g.arff from Debian's weka package). "
-                    "probabilities = [P(good), P(bad)]; label = 1 if bad."),
+        model_version=model_version,
+        doc_string=doc_string,
     )
     model.ir_version = IR_VERSION
     helper.set_model_props(model, {
         "features": ",".join(name for name, _ in FEATURES),
         "classes": "0=good,1=bad",
         "dataset": "German Credit (Statlog), credit-g.arff, Debian package weka",
+        **(extra_props or {}),
     })
     onnx.checker.check_model(model, full_check=True)
     return model
@@ -228,15 +255,14 @@ def to_json(obj, indent=""):
     return json.dumps(obj)
 
 
-def main():
-    x, y = load_data()
-    pipe = fit(x, y)
-    model = build_onnx(pipe)
-    os.makedirs(os.path.dirname(MODEL_PATH), exist_ok=True)
-    onnx.save_model(model, MODEL_PATH)
-    onnx.checker.check_model(MODEL_PATH, full_check=True)
+def save_and_check(model, pipe, path, x):
+    """Saves model to path, evaluates the saved file in float32 on all rows of x
+    and checks it against pipe (float64). Answers the evaluator."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    onnx.save_model(model, path)
+    onnx.checker.check_model(path, full_check=True)
 
-    sess = make_evaluator(MODEL_PATH)
+    sess = make_evaluator(path)
 
     # Whole data set: ONNX (float32) vs sklearn (float64).
     prob_all, label_all = sess.run(None, {"features": x.astype(np.float32)})
@@ -246,17 +272,19 @@ def main():
     assert max_diff <= TOLERANCE, max_diff
     assert np.array_equal(label_all, pipe.predict(x)), "label differs from sklearn predict"
     print(f"all {len(x)} rows: max |onnx - sklearn| probability diff {max_diff:.2e}, labels identical")
+    return sess
 
-    # Sample request: the first records of the file, raw values as floats.
-    rows = x[:N_SAMPLE_ROWS].astype(np.float32)
+
+def sample_outputs(sess, pipe, rows):
+    """The saved model's outputs for the float32 sample rows, checked against pipe."""
     prob, label = sess.run(None, {"features": rows})
     assert np.abs(prob - pipe.predict_proba(rows.astype(np.float64))).max() <= TOLERANCE
     assert np.array_equal(label, pipe.predict(rows.astype(np.float64)))
     assert set(label.tolist()) == {0, 1}, "sample rows should include both predicted classes"
+    return prob, label
 
-    input_data = [[float(v) for v in row] for row in rows]
-    with open(REQUEST_PATH, "w") as f:
-        f.write(to_json({"input_data": input_data}))
+
+def write_expected(path, input_data, prob, label):
     expected = {
         "input_data": input_data,
         "outputs": {
@@ -265,10 +293,37 @@ def main():
             "label": [int(v) for v in label],
         },
     }
-    with open(EXPECTED_PATH, "w") as f:
+    with open(path, "w") as f:
         f.write(to_json(expected))
 
-    for path in (MODEL_PATH, REQUEST_PATH, EXPECTED_PATH):
+
+def main():
+    x, y = load_data()
+
+    # v1 (blue): default class weights.
+    pipe = fit(x, y)
+    sess = save_and_check(build_onnx(pipe), pipe, MODEL_PATH, x)
+
+    # Sample request: the first records of the file, raw values as floats.
+    rows = x[:N_SAMPLE_ROWS].astype(np.float32)
+    prob, label = sample_outputs(sess, pipe, rows)
+
+    input_data = [[float(v) for v in row] for row in rows]
+    with open(REQUEST_PATH, "w") as f:
+        f.write(to_json({"input_data": input_data}))
+    write_expected(EXPECTED_PATH, input_data, prob, label)
+
+    # v2 (green): the same data, split and pipeline, retrained with balanced class weights.
+    pipe_v2 = fit(x, y, class_weight="balanced", tag="v2")
+    model_v2 = build_onnx(pipe_v2, model_version=2, doc_string=V2_DOC,
+                          extra_props={"class_weight": "balanced"})
+    sess_v2 = save_and_check(model_v2, pipe_v2, MODEL_V2_PATH, x)
+    prob_v2, label_v2 = sample_outputs(sess_v2, pipe_v2, rows)
+    # The retrain weighs bad risks more: every sample row gets a higher P(bad).
+    assert (prob_v2[:, 1] > prob[:, 1]).all(), "v2 should give every sample row a higher P(bad)"
+    write_expected(EXPECTED_V2_PATH, input_data, prob_v2, label_v2)
+
+    for path in (MODEL_PATH, REQUEST_PATH, EXPECTED_PATH, MODEL_V2_PATH, EXPECTED_V2_PATH):
         print("wrote", os.path.relpath(path, os.getcwd()))
 
 
