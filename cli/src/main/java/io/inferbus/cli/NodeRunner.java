@@ -18,14 +18,8 @@ import sun.misc.Signal;
 final class NodeRunner {
   private static final Logger LOG = LoggerFactory.getLogger(NodeRunner.class);
   private static final long STOP_TIMEOUT_SECONDS = 30;
-  private static volatile boolean serving;
 
   private NodeRunner() {}
-
-  /** Whether a node started and serves: then the JVM must stay up after the command returns. */
-  static boolean isServing() {
-    return serving;
-  }
 
   /** Starts the node; returns false if it could not start. On success, the JVM exits on a signal. */
   static boolean run(NodeConfig config, boolean printWelcome) throws Exception {
@@ -53,7 +47,7 @@ final class NodeRunner {
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), sig -> new Thread(shutdown, "inferbus-shutdown").start());
     }
-    serving = true;
+    Main.serving = true;
     if (printWelcome) {
       printWelcome(config, node);
     } else {

@@ -1,0 +1,376 @@
+package io.inferbus.cli.operator.deployment;
+
+import static io.inferbus.cli.operator.ControlPlaneClient.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inferbus.cli.operator.CliException;
+import io.inferbus.cli.operator.Json;
+import io.inferbus.cli.operator.OperatorCommand;
+import io.inferbus.cli.operator.Terminal;
+import io.inferbus.cli.operator.model.ModelRegistry;
+import io.inferbus.cli.operator.spec.AzureSchema;
+import io.inferbus.cli.operator.spec.SetOverrides;
+import io.inferbus.cli.operator.spec.SpecFile;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code inferbus online-deployment ...}: az ml's online-deployment commands against the control plane. */
+@Command(name = "online-deployment", mixinStandardHelpOptions = true,
+    description = "Manage the deployments behind an endpoint: a model, its instances and request settings.",
+    footer = {"", "Example:", "  inferbus online-deployment list -e credit -o table"})
+public final class OnlineDeploymentCommand {
+  /** The subcommands, in the order help lists them (built only when named: see CommandTree). */
+  public static final List<Class<?>> SUBCOMMANDS = List.of(OnlineDeploymentCommand.ListDeployments.class, OnlineDeploymentCommand.Show.class, OnlineDeploymentCommand.Create.class, OnlineDeploymentCommand.Update.class, OnlineDeploymentCommand.Delete.class, OnlineDeploymentCommand.GetLogs.class);
+  /** Fields an operator changes with a PATCH; any other change is a PUT (admin). */
+  private static final Set<String> PATCHABLE = Set.of("instance_count", "request_settings");
+  private static final ObjectNode DEFAULT_REQUEST_SETTINGS = Json.object().put("request_timeout_ms", 5000)
+      .put("max_concurrent_requests_per_instance", 1).put("max_queue_wait_ms", 500);
+
+  static String path(String endpoint, String name) {
+    return endpointPath(endpoint) + "/deployments/" + segment(name);
+  }
+
+  static String endpointPath(String endpoint) {
+    return "/endpoints/" + segment(endpoint);
+  }
+
+  static JsonNode deploymentRows(JsonNode deployments) {
+    ArrayNode rows = Json.MAPPER.createArrayNode();
+    for (JsonNode d : deployments.isArray() ? deployments : Json.MAPPER.createArrayNode().add(deployments)) {
+      ObjectNode row = rows.addObject();
+      row.put("Name", d.path("name").asText());
+      row.put("Endpoint_name", d.path("endpoint_name").asText());
+      row.put("Model", d.path("model").path("name").asText() + ":" + d.path("model").path("version").asText());
+      row.put("Instance_count", d.path("instance_count").asInt());
+      row.put("Provisioning_state", d.path("provisioning_state").asText());
+    }
+    return rows;
+  }
+
+  /** The deployment as shown, reduced to the fields its spec takes (what --set and a file change). */
+  static ObjectNode editable(JsonNode shown) {
+    ObjectNode spec = Json.object();
+    for (String field : AzureSchema.DEPLOYMENT.inferbusFields()) {
+      JsonNode value = shown.get(field);
+      if (value == null || value.isNull()) {
+        continue;
+      }
+      if (field.equals("model") && value.isObject()) {
+        spec.put("model", value.path("name").asText() + ":" + value.path("version").asText());
+      } else {
+        spec.set(field, value.deepCopy());
+      }
+    }
+    return spec;
+  }
+
+  /** A field as the control plane stores it when the spec leaves it out. */
+  private static JsonNode normalized(String field, JsonNode value) {
+    boolean absent = value == null || value.isNull();
+    return switch (field) {
+      case "description" -> absent ? Json.MAPPER.getNodeFactory().textNode("") : value;
+      case "tags" -> absent ? Json.object() : value;
+      case "instance_count" -> absent ? Json.MAPPER.getNodeFactory().numberNode(1) : value;
+      case "request_settings" -> {
+        ObjectNode merged = DEFAULT_REQUEST_SETTINGS.deepCopy();
+        if (!absent && value.isObject()) {
+          merged.setAll((ObjectNode) value);
+        }
+        yield merged;
+      }
+      default -> absent ? NullNode.getInstance() : value;
+    };
+  }
+
+  /** The spec fields whose values differ between the current deployment and the desired spec. */
+  static Set<String> changedFields(ObjectNode current, ObjectNode desired) {
+    Set<String> fields = new LinkedHashSet<>();
+    current.fieldNames().forEachRemaining(fields::add);
+    desired.fieldNames().forEachRemaining(fields::add);
+    Set<String> changed = new LinkedHashSet<>();
+    for (String field : fields) {
+      if (!Objects.equals(normalized(field, current.get(field)), normalized(field, desired.get(field)))) {
+        changed.add(field);
+      }
+    }
+    return changed;
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List an endpoint's deployments.",
+      footer = {"", "Example:", "  inferbus online-deployment list -e credit -o table"})
+  static final class ListDeployments extends OperatorCommand {
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, required = true, description = "Name of the endpoint.")
+    String endpoint;
+
+    @Override
+    protected void execute() {
+      print(client().get(endpointPath(endpoint) + "/deployments").path("value"), OnlineDeploymentCommand::deploymentRows);
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = "Show a deployment: spec, model signature, provisioning state, instances, failure reason.",
+      footer = {"", "Example:", "  inferbus online-deployment show -n blue -e credit --query provisioning_state"})
+  static final class Show extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the deployment.")
+    String name;
+
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, required = true, description = "Name of the endpoint.")
+    String endpoint;
+
+    @Override
+    protected void execute() {
+      print(client().get(path(endpoint, name)), OnlineDeploymentCommand::deploymentRows);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a deployment from an Azure ML YAML file (managedOnlineDeployment schema); a local model "
+          + "file is uploaded and registered. Waits until it serves (Succeeded) unless --no-wait.",
+      footer = {"", "Examples:",
+          "  inferbus online-deployment create -f examples/credit-scoring/blue-deployment.yml --all-traffic",
+          "  inferbus online-deployment create --name green --endpoint credit -f examples/credit-scoring/green-deployment.yml",
+          "  inferbus online-deployment create -n green -e credit --set model=german-credit-bad-risk:1 instance_count=2"})
+  static final class Create extends OperatorCommand {
+    @Option(names = {"-f", "--file"}, description = "YAML file with the deployment's spec (Azure's field names).")
+    Path file;
+
+    @Option(names = {"-n", "--name"}, description = "Name of the deployment; overrides the file's name.")
+    String name;
+
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, description = "Name of the endpoint; overrides the file's endpoint_name.")
+    String endpoint;
+
+    @Option(names = "--instance-count", paramLabel = "N", description = "Number of instances; overrides the file.")
+    Integer instanceCount;
+
+    @Option(names = "--all-traffic", description = "Send all of the endpoint's live traffic to this deployment once it serves.")
+    boolean allTraffic;
+
+    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
+        description = "Override a field of the file, e.g. --set instance_count=2 request_settings.request_timeout_ms=9000.")
+    List<String> set;
+
+    @Option(names = "--no-wait", description = "Do not wait until the deployment serves (and print nothing).")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set)).override("name", name)
+          .override("endpoint_name", endpoint).checkFields(AzureSchema.DEPLOYMENT);
+      note(spec.ignoredNote());
+      String deployment = spec.text("name");
+      String endpointName = spec.text("endpoint_name");
+      if (deployment == null || endpointName == null) {
+        throw CliException.usage("the deployment needs a name and an endpoint: give --name/-n and --endpoint-name/-e, "
+            + "or name: and endpoint_name: in --file");
+      }
+      if (instanceCount != null) {
+        spec.spec().put("instance_count", instanceCount);
+      }
+      if (client().find(endpointPath(endpointName)) == null) {
+        throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpointName + " does not exist; create it first "
+            + "(inferbus online-endpoint create)");
+      }
+      if (client().find(path(endpointName, deployment)) != null) {
+        throw new CliException("A deployment with this name already exists. If you are trying to create a new "
+            + "deployment, use a different name. If you are trying to update an existing deployment, use "
+            + "`inferbus online-deployment update` instead.");
+      }
+      spec.spec().set("model", ModelReference.resolve(spec.spec().get("model"), spec.baseDirectory(),
+          new ModelRegistry(client()), this::note));
+      client().put(path(endpointName, deployment), spec.spec());
+      if (noWait) {
+        if (allTraffic) {
+          note("All traffic won't be set to deployment " + deployment + " since no_wait option was provided. You can "
+              + "set it once the deployment serves: inferbus online-endpoint update -n " + endpointName
+              + " --traffic \"" + deployment + "=100\"");
+        }
+        note("Deployment create request initiated. Status can be checked using `inferbus online-deployment show -n "
+            + deployment + " -e " + endpointName + "`");
+        return;
+      }
+      if (allTraffic) {
+        note("All traffic will be set to deployment " + deployment + " once it has been provisioned.");
+      }
+      JsonNode settled = ProvisioningWait.untilSettled(client(), path(endpointName, deployment),
+          "deployment " + endpointName + "/" + deployment);
+      if (allTraffic) {
+        ObjectNode traffic = Json.object();
+        traffic.putObject("traffic").put(deployment, 100);
+        client().patch(endpointPath(endpointName), traffic);
+      }
+      print(settled, OnlineDeploymentCommand::deploymentRows);
+    }
+  }
+
+  @Command(name = "update", mixinStandardHelpOptions = true,
+      description = "Update a deployment: scale it, change its request settings, or apply a changed YAML file. "
+          + "Waits until it serves again (Succeeded) unless --no-wait.",
+      footer = {"", "Examples:", "  inferbus online-deployment update -n blue -e credit --set instance_count=2",
+          "  inferbus online-deployment update -n blue -e credit --set request_settings.request_timeout_ms=9000",
+          "  inferbus online-deployment update -f examples/credit-scoring/blue-deployment.yml"})
+  static final class Update extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, description = "Name of the deployment; overrides the file's name.")
+    String name;
+
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, description = "Name of the endpoint; overrides the file's endpoint_name.")
+    String endpoint;
+
+    @Option(names = {"-f", "--file"}, description = "YAML file with the deployment's whole spec (Azure's field names).")
+    Path file;
+
+    @Option(names = "--instance-count", paramLabel = "N", description = "Number of instances (same as --set instance_count=N).")
+    Integer instanceCount;
+
+    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
+        description = "Set a field, e.g. --set instance_count=2 request_settings.max_queue_wait_ms=1000.")
+    List<String> set;
+
+    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
+    boolean forceString;
+
+    @Option(names = "--no-wait", description = "Do not wait until the deployment serves again (and print nothing).")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      SetOverrides overrides = SetOverrides.parse(set, forceString);
+      SpecFile desired;
+      if (file != null) {
+        desired = SpecFile.read(file).override("name", name).override("endpoint_name", endpoint).apply(overrides);
+      } else {
+        if (name == null || endpoint == null) {
+          throw CliException.usage("give the deployment's --name/-n and --endpoint-name/-e (or a --file)");
+        }
+        if (overrides.isEmpty() && instanceCount == null) {
+          throw CliException.usage("nothing to update: give --set, --instance-count or --file");
+        }
+        desired = null;
+      }
+      String deployment = desired != null ? desired.text("name") : name;
+      String endpointName = desired != null ? desired.text("endpoint_name") : endpoint;
+      if (deployment == null || endpointName == null) {
+        throw CliException.usage("the deployment needs a name and an endpoint: give --name/-n and --endpoint-name/-e, "
+            + "or name: and endpoint_name: in --file");
+      }
+      JsonNode shown = client().find(path(endpointName, deployment));
+      if (shown == null) {
+        throw new CliException(CliException.NOT_FOUND, "Deployment " + endpointName + "/" + deployment
+            + " does not exist; create it with inferbus online-deployment create");
+      }
+      ObjectNode current = editable(shown);
+      if (desired == null) {
+        ObjectNode edited = current.deepCopy();
+        overrides.applyTo(edited);
+        desired = SpecFile.of(edited);
+      }
+      desired.checkFields(AzureSchema.DEPLOYMENT);
+      note(desired.ignoredNote());
+      ObjectNode spec = desired.spec();
+      if (instanceCount != null) {
+        spec.put("instance_count", instanceCount);
+      }
+      if (!Objects.equals(spec.get("model"), current.get("model"))) {
+        spec.set("model", ModelReference.resolve(spec.get("model"), desired.baseDirectory(),
+            new ModelRegistry(client()), this::note));
+      }
+      Set<String> changed = changedFields(current, spec);
+      if (changed.isEmpty()) {
+        note("deployment " + endpointName + "/" + deployment + " already has this spec; nothing to change");
+      } else if (PATCHABLE.containsAll(changed)) {
+        ObjectNode patch = Json.object();
+        for (String field : changed) {
+          patch.set(field, normalized(field, spec.get(field)));
+        }
+        client().patch(path(endpointName, deployment), patch);
+      } else {
+        client().put(path(endpointName, deployment), spec);
+      }
+      if (noWait) {
+        note("Deployment update request initiated. Status can be checked using `inferbus online-deployment show -n "
+            + deployment + " -e " + endpointName + "`");
+        return;
+      }
+      print(ProvisioningWait.untilSettled(client(), path(endpointName, deployment),
+          "deployment " + endpointName + "/" + deployment), OnlineDeploymentCommand::deploymentRows);
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a deployment (refused while it has live or mirror traffic; asks first unless --yes).",
+      footer = {"", "Example:", "  inferbus online-deployment delete -n blue -e credit --yes"})
+  static final class Delete extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the deployment.")
+    String name;
+
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, required = true, description = "Name of the endpoint.")
+    String endpoint;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not prompt for confirmation.")
+    boolean yes;
+
+    @Option(names = "--no-wait", description = "Do not wait for the operation to finish.")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      if (client().find(path(endpoint, name)) == null) {
+        throw new CliException(CliException.NOT_FOUND, "Deployment " + endpoint + "/" + name + " does not exist.");
+      }
+      Terminal.confirm("Are you sure you want to perform this operation?", yes);
+      client().delete(path(endpoint, name));
+    }
+  }
+
+  @Command(name = "get-logs", mixinStandardHelpOptions = true,
+      description = "The deployment's recent log lines, gathered from every node that runs its instances, oldest first.",
+      footer = {"", "Examples:", "  inferbus online-deployment get-logs -n blue -e credit --lines 50",
+          "  inferbus online-deployment get-logs -n blue -e credit -o json --query \"[?level=='ERROR']\""})
+  static final class GetLogs extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the deployment.")
+    String name;
+
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, required = true, description = "Name of the endpoint.")
+    String endpoint;
+
+    @Option(names = {"-l", "--lines"}, defaultValue = "1000", paramLabel = "N",
+        description = "How many of the latest lines, 1-1000 (default: ${DEFAULT-VALUE}, all a node keeps).")
+    int lines;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    protected void execute() {
+      JsonNode answer = client().get(path(endpoint, name) + "/logs?lines=" + lines);
+      for (JsonNode node : answer.path("unreachable_nodes")) {
+        note("warning: node " + node.asText() + " did not answer; its lines are missing");
+      }
+      var parsed = command.commandLine().getParseResult();
+      if (parsed.hasMatchedOption("--output") || parsed.hasMatchedOption("--query")) {
+        print(answer.path("value"));
+        return;
+      }
+      // az prints logs as text, whatever the output format; -o/--query given on purpose get the records
+      StringBuilder out = new StringBuilder();
+      for (JsonNode line : answer.path("value")) {
+        out.append(line.path("time").asText()).append(' ').append(line.path("level").asText()).append(' ')
+            .append(line.path("instance").asText()).append(" (node ").append(line.path("node").asText()).append(") ")
+            .append(line.path("message").asText()).append('\n');
+      }
+      System.out.print(out);
+      System.out.flush();
+    }
+  }
+}

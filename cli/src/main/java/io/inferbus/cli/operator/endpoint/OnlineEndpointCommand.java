@@ -1,0 +1,344 @@
+package io.inferbus.cli.operator.endpoint;
+
+import static io.inferbus.cli.operator.ControlPlaneClient.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inferbus.cli.operator.CliException;
+import io.inferbus.cli.operator.Json;
+import io.inferbus.cli.operator.OperatorCommand;
+import io.inferbus.cli.operator.Terminal;
+import io.inferbus.cli.operator.spec.AzureSchema;
+import io.inferbus.cli.operator.spec.SetOverrides;
+import io.inferbus.cli.operator.spec.SpecFile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code inferbus online-endpoint ...}: az ml's online-endpoint commands against the control plane. */
+@Command(name = "online-endpoint", mixinStandardHelpOptions = true,
+    description = "Manage online endpoints: the stable HTTPS scoring URIs, their traffic and their keys.",
+    footer = {"", "Example:", "  inferbus online-endpoint show -n credit --query traffic"})
+public final class OnlineEndpointCommand {
+  /** The subcommands, in the order help lists them (built only when named: see CommandTree). */
+  public static final List<Class<?>> SUBCOMMANDS = List.of(OnlineEndpointCommand.ListEndpoints.class, OnlineEndpointCommand.Show.class, OnlineEndpointCommand.Create.class, OnlineEndpointCommand.Update.class, OnlineEndpointCommand.Delete.class, InvokeEndpoint.class, OnlineEndpointCommand.GetCredentials.class, OnlineEndpointCommand.RegenerateKeys.class, OnlineEndpointCommand.History.class, OnlineEndpointCommand.Rollback.class);
+  /** The fields a PATCH changes; any other change is a PUT (admin). */
+  private static final Set<String> PATCHABLE = Set.of("traffic", "mirror_traffic", "description", "tags");
+
+  static String path(String name) {
+    return "/endpoints/" + segment(name);
+  }
+
+  /** Table rows of endpoints: the columns az users look at first. */
+  static JsonNode endpointRows(JsonNode endpoints) {
+    ArrayNode rows = Json.MAPPER.createArrayNode();
+    for (JsonNode e : endpoints.isArray() ? endpoints : Json.MAPPER.createArrayNode().add(endpoints)) {
+      ObjectNode row = rows.addObject();
+      row.put("Name", e.path("name").asText());
+      row.put("Auth_mode", e.path("auth_mode").asText());
+      row.put("Provisioning_state", e.path("provisioning_state").asText());
+      row.put("Traffic", TrafficString.format(e.get("traffic")));
+      String mirror = TrafficString.format(nonZero(e.get("mirror_traffic")));
+      if (!mirror.isEmpty()) {
+        row.put("Mirror_traffic", mirror);
+      }
+    }
+    return rows;
+  }
+
+  private static JsonNode nonZero(JsonNode weights) {
+    ObjectNode kept = Json.object();
+    if (weights != null) {
+      weights.fields().forEachRemaining(e -> {
+        if (e.getValue().asInt() != 0) {
+          kept.set(e.getKey(), e.getValue());
+        }
+      });
+    }
+    return kept;
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the endpoints.",
+      footer = {"", "Example:", "  inferbus online-endpoint list -o table"})
+  static final class ListEndpoints extends OperatorCommand {
+    @Override
+    protected void execute() {
+      print(client().get("/endpoints").path("value"), OnlineEndpointCommand::endpointRows);
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an endpoint: scoring URI, traffic, state.",
+      footer = {"", "Examples:", "  inferbus online-endpoint show -n credit",
+          "  inferbus online-endpoint show -n credit -o tsv --query scoring_uri"})
+  static final class Show extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Override
+    protected void execute() {
+      print(client().get(path(name)), OnlineEndpointCommand::endpointRows);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create an endpoint from an Azure ML YAML file (managedOnlineEndpoint schema) or flags.",
+      footer = {"", "Examples:", "  inferbus online-endpoint create -f examples/credit-scoring/endpoint.yml",
+          "  inferbus online-endpoint create --name loans -f examples/credit-scoring/endpoint.yml",
+          "  inferbus online-endpoint create --name loans --auth-mode aml_token"})
+  static final class Create extends OperatorCommand {
+    @Option(names = {"-f", "--file"}, description = "YAML file with the endpoint's spec (Azure's field names).")
+    Path file;
+
+    @Option(names = {"-n", "--name"}, description = "Name of the endpoint; overrides the file's name.")
+    String name;
+
+    @Option(names = "--auth-mode", description = "key, aml_token or aad_token; overrides the file's auth_mode.")
+    String authMode;
+
+    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
+        description = "Override a field of the file, e.g. --set description=\"credit scoring\" tags.owner=risk.")
+    List<String> set;
+
+    @Option(names = "--no-wait", description = "Do not wait for the operation to finish (and print nothing).")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set)).override("name", name)
+          .override("auth_mode", authMode).checkFields(AzureSchema.ENDPOINT);
+      note(spec.ignoredNote());
+      String endpoint = spec.text("name");
+      if (endpoint == null) {
+        throw CliException.usage("the endpoint needs a name: give --name/-n, or name: in --file");
+      }
+      if (client().find(path(endpoint)) != null) {
+        throw new CliException("An endpoint with this name already exists. If you are trying to create a new "
+            + "endpoint, use a different name. If you are trying to update an existing endpoint, use "
+            + "`inferbus online-endpoint update` instead.");
+      }
+      JsonNode created = client().put(path(endpoint), spec.spec());
+      if (noWait) {
+        note("Endpoint create request initiated. Status can be checked using `inferbus online-endpoint show -n "
+            + endpoint + "`");
+      } else {
+        print(created, OnlineEndpointCommand::endpointRows);
+      }
+    }
+  }
+
+  @Command(name = "update", mixinStandardHelpOptions = true,
+      description = "Update an endpoint: its traffic split, mirror traffic, description, tags or auth mode.",
+      footer = {"", "Examples:", "  inferbus online-endpoint update -n credit --traffic \"blue=90 green=10\"",
+          "  inferbus online-endpoint update -n credit --mirror-traffic \"green=10\"",
+          "  inferbus online-endpoint update -n credit --set description=\"loan prequalification\" tags.owner=risk",
+          "  inferbus online-endpoint update -f examples/credit-scoring/endpoint.yml"})
+  static final class Update extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, description = "Name of the endpoint; overrides the file's name.")
+    String name;
+
+    @Option(names = {"-f", "--file"}, description = "YAML file with the endpoint's spec (Azure's field names).")
+    Path file;
+
+    @Option(names = {"-r", "--traffic"}, paramLabel = "\"D=PERCENT ...\"",
+        description = "Live traffic, space-separated: \"blue=90 green=10\". Replaces the whole split.")
+    String traffic;
+
+    @Option(names = "--mirror-traffic", paramLabel = "\"D=PERCENT\"",
+        description = "Mirror traffic: \"green=10\" copies 10 % of live requests to green; \"green=0\" turns it off.")
+    String mirrorTraffic;
+
+    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
+        description = "Set a field of the endpoint, e.g. --set description=loans tags.owner=risk traffic.blue=100.")
+    List<String> set;
+
+    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
+    boolean forceString;
+
+    @Option(names = "--no-wait", description = "Do not wait for the operation to finish (and print nothing).")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      SetOverrides overrides = SetOverrides.parse(set, forceString);
+      String endpoint;
+      ObjectNode body;
+      boolean put;
+      if (file != null) {
+        SpecFile spec = SpecFile.read(file).override("name", name).apply(overrides).checkFields(AzureSchema.ENDPOINT);
+        note(spec.ignoredNote());
+        endpoint = spec.text("name");
+        if (endpoint == null) {
+          throw CliException.usage("the endpoint needs a name: give --name/-n, or name: in --file");
+        }
+        if (client().find(path(endpoint)) == null) {
+          throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpoint + " does not exist.");
+        }
+        body = spec.spec();
+        put = true;
+      } else {
+        if (name == null) {
+          throw CliException.usage("give the endpoint's --name/-n (or a --file)");
+        }
+        endpoint = name;
+        if (overrides.isEmpty()) {
+          body = Json.object();
+          put = false;
+        } else {
+          ObjectNode current = editable(client().get(path(endpoint)));
+          overrides.applyTo(current);
+          SpecFile.of(current).checkFields(AzureSchema.ENDPOINT);
+          put = !PATCHABLE.containsAll(overrides.topLevelFields());
+          if (put) {
+            body = current;
+          } else {
+            body = Json.object();
+            for (String field : overrides.topLevelFields()) {
+              body.set(field, current.get(field));
+            }
+          }
+        }
+      }
+      if (traffic != null) {
+        body.set("traffic", TrafficString.parse("--traffic", traffic));
+      }
+      if (mirrorTraffic != null) {
+        body.set("mirror_traffic", TrafficString.parse("--mirror-traffic", mirrorTraffic));
+      }
+      if (body.isEmpty() && !put) {
+        throw CliException.usage("nothing to update: give --traffic, --mirror-traffic, --set or --file");
+      }
+      JsonNode updated = put ? client().put(path(endpoint), body) : client().patch(path(endpoint), body);
+      if (noWait) {
+        note("Endpoint update request initiated. Status can be checked using `inferbus online-endpoint show -n "
+            + endpoint + "`");
+      } else {
+        print(updated, OnlineEndpointCommand::endpointRows);
+      }
+    }
+
+    /** The endpoint as shown, reduced to the fields its spec takes (what --set may change). */
+    private static ObjectNode editable(JsonNode shown) {
+      ObjectNode spec = Json.object();
+      for (String field : AzureSchema.ENDPOINT.inferbusFields()) {
+        if (shown.has(field)) {
+          spec.set(field, shown.get(field).deepCopy());
+        }
+      }
+      return spec;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete an endpoint with all its deployments (asks first unless --yes).",
+      footer = {"", "Example:", "  inferbus online-endpoint delete -n loans --yes"})
+  static final class Delete extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not prompt for confirmation.")
+    boolean yes;
+
+    @Option(names = "--no-wait", description = "Do not wait for the operation to finish.")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      if (client().find(path(name)) == null) {
+        throw new CliException(CliException.NOT_FOUND, "Online endpoint " + name + " does not exist.");
+      }
+      Terminal.confirm("Are you sure you want to perform this operation?", yes);
+      client().delete(path(name));
+    }
+  }
+
+  @Command(name = "get-credentials", mixinStandardHelpOptions = true,
+      description = "The endpoint's keys (auth_mode key) or a fresh scoring token (auth_mode aml_token).",
+      footer = {"", "Example:", "  KEY=$(inferbus online-endpoint get-credentials -n credit -o tsv --query primaryKey)"})
+  static final class GetCredentials extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Override
+    protected void execute() {
+      print(Credentials.of(client(), name, client().get(path(name)).path("auth_mode").asText()).answer());
+    }
+  }
+
+  @Command(name = "regenerate-keys", mixinStandardHelpOptions = true,
+      description = "Replace one of the endpoint's two keys; the old one stops working on every gateway within a second.",
+      footer = {"", "Example:", "  inferbus online-endpoint regenerate-keys -n credit --key-type secondary"})
+  static final class RegenerateKeys extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Option(names = "--key-type", defaultValue = "primary", description = "primary or secondary (default: primary).")
+    String keyType;
+
+    @Option(names = "--no-wait", description = "Do not wait for the operation to finish.")
+    boolean noWait;
+
+    @Override
+    protected void execute() {
+      if (!keyType.equals("primary") && !keyType.equals("secondary")) {
+        throw CliException.usage("Key type must be 'primary' or 'secondary'.");
+      }
+      JsonNode endpoint = client().get(path(name));
+      if (!"key".equals(endpoint.path("auth_mode").asText())) {
+        throw new CliException("Endpoint '" + name + "' does not use keys for authentication (auth_mode "
+            + endpoint.path("auth_mode").asText() + ").");
+      }
+      client().post(path(name) + "/keys/regenerate", Json.object().put("key_type", keyType));
+    }
+  }
+
+  @Command(name = "history", mixinStandardHelpOptions = true,
+      description = "The endpoint's traffic revisions, oldest first: weights, mirror, who and when.",
+      footer = {"", "Example:", "  inferbus online-endpoint history -n credit -o table"})
+  static final class History extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Override
+    protected void execute() {
+      print(client().get(path(name) + "/traffic/history").path("value"), History::rows);
+    }
+
+    private static JsonNode rows(JsonNode revisions) {
+      ArrayNode rows = Json.MAPPER.createArrayNode();
+      for (JsonNode r : revisions) {
+        ObjectNode row = rows.addObject();
+        row.put("Revision", r.path("revision").asLong());
+        row.put("Traffic", TrafficString.format(r.get("traffic")));
+        row.put("Mirror_traffic", TrafficString.format(nonZero(r.get("mirror_traffic"))));
+        row.put("Actor", r.path("actor").asText());
+        row.put("Time", r.path("time").asText());
+        row.put("Rolled_back_to", r.has("rolled_back_to") ? r.get("rolled_back_to").asText() : "");
+      }
+      return rows;
+    }
+  }
+
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      description = "Re-apply an earlier traffic revision (default: the one before the current) as a new revision.",
+      footer = {"", "Examples:", "  inferbus online-endpoint rollback -n credit",
+          "  inferbus online-endpoint rollback -n credit --to-revision 2"})
+  static final class Rollback extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Option(names = "--to-revision", paramLabel = "N", description = "The revision to re-apply (see history).")
+    Long toRevision;
+
+    @Override
+    protected void execute() {
+      ObjectNode body = Json.object();
+      if (toRevision != null) {
+        body.put("to_revision", toRevision);
+      }
+      print(client().post(path(name) + "/traffic/rollback", body), OnlineEndpointCommand::endpointRows);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.inferbus.cli.operator.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inferbus.cli.operator.CliException;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The fields of Azure's YAML schemas for managed online endpoints and deployments (azure-ai-ml's
+ * {@code managedOnlineEndpoint} and {@code managedOnlineDeployment}, plus their Kubernetes twins),
+ * split into what Inferbus serves and what only Azure means.
+ */
+public enum AzureSchema {
+  ENDPOINT("endpoint spec", "managedOnlineEndpoint",
+      Set.of("name", "auth_mode", "description", "tags", "traffic", "mirror_traffic"),
+      Set.of("$schema", "id", "identity", "public_network_access", "kind", "location", "properties", "compute",
+          "provisioning_state", "scoring_uri", "openapi_uri", "resourceGroup", "resource_group", "type",
+          "creation_context")),
+  DEPLOYMENT("deployment spec", "managedOnlineDeployment",
+      Set.of("name", "endpoint_name", "model", "instance_count", "request_settings", "batching", "description", "tags"),
+      Set.of("$schema", "id", "type", "code_configuration", "environment", "environment_variables", "instance_type",
+          "app_insights_enabled", "scale_settings", "liveness_probe", "readiness_probe",
+          "egress_public_network_access", "properties", "data_collector", "model_mount_path", "resources",
+          "private_network_connection", "provisioning_state", "code_path", "scoring_script",
+          "creation_context")),
+  MODEL("model spec", "model",
+      Set.of("name", "version", "path"),
+      Set.of("$schema", "id", "type", "description", "tags", "properties", "stage", "flavors", "datastore", "job_name",
+          "creation_context", "intellectual_property", "utc_time_created", "latest_version"));
+
+  private final String what;
+  private final String azureName;
+  private final Set<String> inferbusFields;
+  private final Set<String> azureOnlyFields;
+
+  AzureSchema(String what, String azureName, Set<String> inferbusFields, Set<String> azureOnlyFields) {
+    this.what = what;
+    this.azureName = azureName;
+    this.inferbusFields = inferbusFields;
+    this.azureOnlyFields = azureOnlyFields;
+  }
+
+  public String what() {
+    return what;
+  }
+
+  public String azureName() {
+    return azureName;
+  }
+
+  public Set<String> inferbusFields() {
+    return inferbusFields;
+  }
+
+  public Set<String> azureOnlyFields() {
+    return azureOnlyFields;
+  }
+
+  /**
+   * Refuses Azure values whose meaning Inferbus cannot honour by ignoring them: an endpoint meant to
+   * be private must not silently be public.
+   */
+  void checkValues(ObjectNode spec) {
+    // --set name=123 or a YAML "description: 2024" is meant as text
+    for (String field : List.of("name", "endpoint_name", "auth_mode", "description")) {
+      JsonNode value = spec.get(field);
+      if (value != null && value.isValueNode() && !value.isTextual() && !value.isNull()) {
+        spec.put(field, value.asText());
+      }
+    }
+    if (spec.get("tags") instanceof ObjectNode tags) {
+      tags.fields().forEachRemaining(e -> {
+        if (e.getValue().isValueNode() && !e.getValue().isTextual() && !e.getValue().isNull()) {
+          e.setValue(TextNode.valueOf(e.getValue().asText()));
+        }
+      });
+    }
+    if (this == ENDPOINT) {
+      JsonNode access = spec.get("public_network_access");
+      if (access != null && !access.isNull() && !"enabled".equalsIgnoreCase(access.asText())) {
+        throw new CliException("public_network_access: " + access.asText() + " is not supported: Inferbus "
+            + "endpoints take callers from every network that reaches the gateway port (use enabled, or leave it out)");
+      }
+    }
+  }
+}
