@@ -138,6 +138,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(ScoringHandler::assignRequestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
     router.post("/endpoints/:endpoint/score").handler(body).handler(scoring::scoreAzure);
+    router.get("/endpoints/:endpoint/swagger.json").handler(scoring::openApiDocument);
     router.post("/v2/models/:endpoint/infer").handler(body).handler(scoring::scoreOpenInference);
     router.post("/v2/models/:endpoint/versions/:deployment/infer").handler(body).handler(scoring::scoreOpenInference);
     router.get("/v2/models/:endpoint").handler(scoring::modelMetadata);

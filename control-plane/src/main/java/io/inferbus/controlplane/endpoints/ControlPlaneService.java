@@ -675,7 +675,7 @@ public final class ControlPlaneService {
         .put("name", name)
         .put("auth_mode", doc.getString("auth_mode"))
         .put("scoring_uri", base + "/endpoints/" + name + "/score")
-        .put("openapi_uri", base + "/v2/models/" + name)
+        .put("openapi_uri", base + "/endpoints/" + name + "/swagger.json")
         .put("traffic", traffic)
         .put("mirror_traffic", doc.getJsonObject("mirror_traffic"))
         .put("provisioning_state", "Succeeded")

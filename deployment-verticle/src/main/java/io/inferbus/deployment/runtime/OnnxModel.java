@@ -1,5 +1,6 @@
 package io.inferbus.deployment.runtime;
 
+import ai.onnxruntime.MapInfo;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -8,15 +9,16 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.tensor.DataType;
+import io.inferbus.protocol.tensor.ModelSignature;
 import io.inferbus.protocol.tensor.OutputValue;
 import io.inferbus.protocol.tensor.Tensor;
 import io.inferbus.protocol.tensor.TensorSpec;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +42,17 @@ public final class OnnxModel implements AutoCloseable {
   private final OrtSession session;
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
+  private final Map<String, DataType> mapOutputs;
   private final Set<String> outputNames;
   private final boolean batchable;
 
-  private OnnxModel(OrtEnvironment env, OrtSession session, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+  private OnnxModel(OrtEnvironment env, OrtSession session, List<TensorSpec> inputs, List<TensorSpec> outputs,
+      Map<String, DataType> mapOutputs) {
     this.env = env;
     this.session = session;
     this.inputs = inputs;
     this.outputs = outputs;
+    this.mapOutputs = mapOutputs;
     this.outputNames = new LinkedHashSet<>(outputs.stream().map(TensorSpec::name).toList());
     this.batchable = !inputs.isEmpty()
         && inputs.stream().allMatch(s -> s.shape().length > 0 && s.shape()[0] < 0)
@@ -72,7 +78,7 @@ public final class OnnxModel implements AutoCloseable {
       session = env.createSession(file.toString(), options);
       List<TensorSpec> inputs = specs(session.getInputInfo(), "input");
       List<TensorSpec> outputs = specs(session.getOutputInfo(), "output");
-      return new OnnxModel(env, session, inputs, outputs);
+      return new OnnxModel(env, session, inputs, outputs, mapOutputs(session.getOutputInfo()));
     } catch (OrtException e) {
       closeQuietly(session);
       throw new InferbusException(FailureKind.BAD_INPUT, "ONNX Runtime cannot load the model: " + e.getMessage());
@@ -98,17 +104,9 @@ public final class OnnxModel implements AutoCloseable {
     return outputs;
   }
 
-  /** {@code {"inputs": [...], "outputs": [...]}} as the V2 metadata and the registry show it. */
+  /** The signature instances publish: what the V2 metadata route and the OpenAPI document show. */
   public JsonObject signatureJson() {
-    return signatureJson(inputs, outputs);
-  }
-
-  public static JsonObject signatureJson(List<TensorSpec> inputs, List<TensorSpec> outputs) {
-    JsonArray in = new JsonArray();
-    inputs.forEach(s -> in.add(s.toJson()));
-    JsonArray out = new JsonArray();
-    outputs.forEach(s -> out.add(s.toJson()));
-    return new JsonObject().put("inputs", in).put("outputs", out);
+    return new ModelSignature(inputs, outputs, mapOutputs).toJson();
   }
 
   /**
@@ -201,7 +199,8 @@ public final class OnnxModel implements AutoCloseable {
           throw new InferbusException(FailureKind.BAD_INPUT,
               "input '" + node.getName() + "' is not a tensor (" + info + "); only tensor inputs can be served");
         }
-        // Non-tensor outputs (sequences of maps) are served from issue 4 on; list them as BYTES for now.
+        // A sequence of maps is listed as the BYTES tensor /v2 answers it as (V2 has no map type);
+        // mapOutputs tells /score's list of objects apart.
         specs.add(new TensorSpec(node.getName(), DataType.BYTES, new long[] {-1}));
         continue;
       }
@@ -217,6 +216,33 @@ public final class OnnxModel implements AutoCloseable {
       specs.add(new TensorSpec(node.getName(), type, tensor.getShape()));
     }
     return List.copyOf(specs);
+  }
+
+  /**
+   * The outputs that are maps or sequences of maps (answered as {@link io.inferbus.protocol.tensor.MapSequence}),
+   * with the datatype of the maps' values.
+   */
+  private static Map<String, DataType> mapOutputs(Map<String, NodeInfo> outputs) {
+    Map<String, DataType> maps = new LinkedHashMap<>();
+    for (NodeInfo node : outputs.values()) {
+      MapInfo map = node.getInfo() instanceof SequenceInfo seq && seq.sequenceOfMaps ? seq.mapInfo
+          : node.getInfo() instanceof MapInfo m ? m : null;
+      if (map != null) {
+        maps.put(node.getName(), mapValueType(map.valueType));
+      }
+    }
+    return maps;
+  }
+
+  /** The datatype of a map's values as the answer writes them: numbers as numbers, anything else as text. */
+  private static DataType mapValueType(OnnxJavaType type) {
+    return switch (type) {
+      case FLOAT -> DataType.FP32;
+      case DOUBLE -> DataType.FP64;
+      case INT64 -> DataType.INT64;
+      case INT32 -> DataType.INT32;
+      default -> DataType.BYTES;
+    };
   }
 
   /** Inputs up to this many bytes in all reuse their worker thread's scratch buffer. */

@@ -1,6 +1,7 @@
 package io.inferbus.gateway.routing;
 
 import io.inferbus.protocol.state.EndpointState;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -76,6 +77,15 @@ public final class EndpointRoute {
       }
     }
     return best == null ? null : deployments.get(best);
+  }
+
+  /** The deployments with live traffic (positive weight), the largest weight first, then by name. */
+  public List<DeploymentRoute> withTraffic() {
+    return endpoint.traffic().entrySet().stream()
+        .filter(e -> e.getValue() > 0 && deployments.containsKey(e.getKey()))
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(e -> deployments.get(e.getKey()))
+        .toList();
   }
 
   public Map<String, DeploymentRoute> deployments() {

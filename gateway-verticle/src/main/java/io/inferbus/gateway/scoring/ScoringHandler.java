@@ -2,6 +2,7 @@ package io.inferbus.gateway.scoring;
 
 import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.errors.ErrorResponses;
+import io.inferbus.gateway.openapi.OpenApiDocument;
 import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.EndpointRoute;
 import io.inferbus.gateway.routing.InstanceRoute;
@@ -12,6 +13,7 @@ import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.tensor.ModelSignature;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
@@ -26,7 +28,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,6 +139,59 @@ public final class ScoringHandler {
       ctx.response().putHeader(DEPLOYMENT_HEADER, route.name()).putHeader("content-type", "application/json")
           .end(new JsonObject().put("name", ctx.pathParam("endpoint")).put("ready", true).toBuffer());
     }
+  }
+
+  /**
+   * {@code GET /endpoints/:endpoint/swagger.json}: the endpoint's OpenAPI document (its
+   * {@code openapi_uri}), from the signatures of its deployments with live traffic that have a ready
+   * instance; authenticated like scoring, since it shows the models' signatures.
+   */
+  public void openApiDocument(RoutingContext ctx) {
+    String endpointName = ctx.pathParam("endpoint");
+    EndpointRoute endpoint = authorize(ctx, false, endpointName);
+    if (endpoint == null) {
+      return;
+    }
+    List<DeploymentRoute> live = endpoint.withTraffic();
+    if (live.isEmpty()) {
+      fail(ctx, false, FailureKind.NOT_FOUND, "endpoint '" + endpointName + "' has no deployment with traffic");
+      return;
+    }
+    Map<String, ModelSignature> signatures = new LinkedHashMap<>();
+    for (DeploymentRoute deployment : live) {
+      deployment.readyInstances().stream().map(InstanceState::signature).filter(Objects::nonNull).findFirst()
+          .ifPresent(signature -> signatures.put(deployment.name(), ModelSignature.fromJson(signature)));
+    }
+    if (signatures.isEmpty()) {
+      fail(ctx, false, FailureKind.UNAVAILABLE, "no deployment with traffic of endpoint '" + endpointName
+          + "' has a ready instance");
+      return;
+    }
+    JsonObject document = OpenApiDocument.build(endpointName, endpoint.endpoint().authMode(),
+        scoringBaseUrl(ctx.request()), signatures);
+    ctx.response().putHeader("content-type", "application/json").end(document.toBuffer());
+  }
+
+  /**
+   * The base URL the caller reached this gateway at (its Host header), which is the one that works
+   * for it: behind a port mapping or a DNS name the gateway's own address would not.
+   */
+  private static String scoringBaseUrl(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    String host;
+    int port;
+    if (authority != null) {
+      host = authority.host();
+      port = authority.port();
+    } else { // HTTP/1.0 without Host
+      SocketAddress local = request.localAddress();
+      host = local.hostAddress();
+      port = local.port();
+    }
+    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      host = "[" + host + "]"; // an IPv6 literal
+    }
+    return "https://" + host + (port > 0 && port != 443 ? ":" + port : "");
   }
 
   private DeploymentRoute resolveForMetadata(RoutingContext ctx) {

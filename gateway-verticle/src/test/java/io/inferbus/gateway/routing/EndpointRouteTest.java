@@ -71,6 +71,14 @@ class EndpointRouteTest {
   }
 
   @Test
+  void theDeploymentsWithTrafficAreListedLargestWeightFirst() {
+    EndpointRoute e = endpoint(weights("gold", 10, "red", 0, "green", 45, "blue", 45), weights("shadow", 20));
+    assertEquals(List.of("blue", "green", "gold"), e.withTraffic().stream().map(DeploymentRoute::name).toList(),
+        "0 % and mirror-only deployments serve no live traffic; equal weights by name");
+    assertEquals(List.of(), endpoint(weights("blue", 0), Map.of()).withTraffic());
+  }
+
+  @Test
   void theMirrorShareFollowsItsPercentage() {
     EndpointRoute e = endpoint(weights("blue", 100), weights("shadow", 20));
     int n = 20_000;
