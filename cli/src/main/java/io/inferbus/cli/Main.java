@@ -34,7 +34,8 @@ public final class Main implements Runnable {
         .setUsageHelpWidth(110);
     cli.setParameterExceptionHandler((e, given) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("ERROR: " + e.getMessage());
+      String message = e.getMessage() == null ? e.toString() : e.getMessage();
+      err.println("ERROR: " + (message.startsWith("Error: ") ? message.substring(7) : message));
       if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
         CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, err);
       }

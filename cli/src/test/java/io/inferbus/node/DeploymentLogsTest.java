@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code GET /endpoints/{e}/deployments/{d}/logs?lines=N}: the recent log lines of the deployment's
  * own instances, gathered from the deployment nodes, newest last; a failed deployment's lines say
- * why. Bad inputs tried: lines 0, -3, 1001, "abc", an empty value; an unknown deployment and
+ * why. Bad inputs tried: lines 0, -3, 10001, "abc", an empty value; an unknown deployment and
  * endpoint; no token.
  */
 class DeploymentLogsTest extends EmbeddedNodeTest {
@@ -77,7 +77,7 @@ class DeploymentLogsTest extends EmbeddedNodeTest {
 
   @Test
   void badLineCountsUnknownDeploymentsAndMissingTokensAreRefused() throws Exception {
-    for (String bad : new String[] {"lines=0", "lines=-3", "lines=1001", "lines=abc", "lines="}) {
+    for (String bad : new String[] {"lines=0", "lines=-3", "lines=10001", "lines=abc", "lines="}) {
       HttpResponse<String> r = logs("credit", "blue", bad);
       assertEquals(400, r.statusCode(), bad + ": " + r.body());
       JsonObject error = new JsonObject(r.body()).getJsonObject("error");

@@ -30,9 +30,9 @@ import javax.crypto.spec.SecretKeySpec;
  * here, a JWKS published in a file or served over HTTP by a real Vert.x server on 127.0.0.1, and
  * tokens signed with the JDK. Also crafts the tokens an attacker would try.
  */
-final class IdentityProvider implements AutoCloseable {
-  static final String ISSUER = "https://login.example.test/tenant/v2.0";
-  static final String AUDIENCE = "api://inferbus";
+public final class IdentityProvider implements AutoCloseable {
+  public static final String ISSUER = "https://login.example.test/tenant/v2.0";
+  public static final String AUDIENCE = "api://inferbus";
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
   private final List<KeyPair> keys = new ArrayList<>();
@@ -42,7 +42,7 @@ final class IdentityProvider implements AutoCloseable {
   private Vertx vertx;
   private HttpServer server;
 
-  IdentityProvider() throws GeneralSecurityException {
+  public IdentityProvider() throws GeneralSecurityException {
     rotate();
   }
 
@@ -69,7 +69,7 @@ final class IdentityProvider implements AutoCloseable {
     return new JsonObject().put("keys", array);
   }
 
-  Path writeJwks(Path file) throws Exception {
+  public Path writeJwks(Path file) throws Exception {
     Files.writeString(file, jwks().encodePrettily());
     return file;
   }
@@ -108,7 +108,7 @@ final class IdentityProvider implements AutoCloseable {
     return sign("RS256", currentKid(), claims, keys.get(keys.size() - 1).getPrivate());
   }
 
-  String token(String subject, String... roles) throws GeneralSecurityException {
+  public String token(String subject, String... roles) throws GeneralSecurityException {
     return token(claims(subject, roles));
   }
 

@@ -65,6 +65,24 @@ class ManagementApiTest extends EmbeddedNodeTest {
     assertNotEquals(key, node.primaryKey("credit"), "every endpoint has its own keys");
   }
 
+  /** Clients that cannot send PATCH (the JDK's HttpURLConnection, which the CLI uses) send a POST that says so. */
+  @Test
+  void aPostWithMethodOverridePatchIsAPatchWithThePatchsRole() throws Exception {
+    assertEquals(201, node.https.json("PUT", node.control() + "/endpoints/overridden", token, new JsonObject())
+        .statusCode());
+    HttpResponse<String> patched = node.https.json("POST", node.control() + "/endpoints/overridden", token,
+        new JsonObject().put("description", "patched through POST"), "X-HTTP-Method-Override", "PATCH");
+    assertEquals(200, patched.statusCode(), patched.body());
+    assertEquals("patched through POST", new JsonObject(patched.body()).getString("description"));
+    String reader = node.token("rita", io.inferbus.controlplane.auth.OperatorRole.READER);
+    HttpResponse<String> refused = node.https.json("POST", node.control() + "/endpoints/overridden", reader,
+        new JsonObject().put("description", "by a reader"), "X-HTTP-Method-Override", "PATCH");
+    assertEquals(403, refused.statusCode(), "a PATCH needs the operator role however it is sent: " + refused.body());
+    HttpResponse<String> plainPost = node.https.json("POST", node.control() + "/endpoints/overridden", token,
+        new JsonObject().put("description", "x"));
+    assertEquals(404, plainPost.statusCode(), "without the header a POST is a POST: " + plainPost.body());
+  }
+
   @Test
   void keysOfOneEndpointAreRefusedOnAnother() throws Exception {
     String creditKey = node.primaryKey("credit");

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -68,13 +69,9 @@ public final class ControlPlaneClient {
     }
   }
 
-  /** Uploads bytes ({@code application/octet-stream}), as model registration takes them. */
-  public JsonNode putBytes(String path, byte[] bytes) {
-    HttpRequest request = request(path, UPLOAD_TIMEOUT)
-        .header("content-type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
-        .build();
-    return answer(request);
+  /** Uploads a file's bytes ({@code application/octet-stream}), as model registration takes them. */
+  public JsonNode putFile(String path, Path file) {
+    return call("PUT", path, "application/octet-stream", null, file, UPLOAD_TIMEOUT);
   }
 
   /** A path segment, percent-encoded. */
@@ -83,33 +80,28 @@ public final class ControlPlaneClient {
   }
 
   private JsonNode call(String method, String path, JsonNode body) {
-    HttpRequest.Builder builder = request(path, REQUEST_TIMEOUT);
-    if (body != null) {
-      builder.header("content-type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
-    } else {
-      builder.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return answer(builder.build());
+    return body == null ? call(method, path, null, null, null, REQUEST_TIMEOUT)
+        : call(method, path, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8), null,
+            REQUEST_TIMEOUT);
   }
 
-  private HttpRequest.Builder request(String path, Duration timeout) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(config.controlPlaneUrl() + path))
-        .timeout(timeout)
-        .header("accept", "application/json")
-        .header("x-request-id", requestId);
+  private JsonNode call(String method, String path, String contentType, byte[] body, Path bodyFile,
+      Duration timeout) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("accept", "application/json");
+    headers.put("x-request-id", requestId);
     if (config.token() != null) {
-      builder.header("authorization", "Bearer " + config.token());
+      headers.put("authorization", "Bearer " + config.token());
     }
-    return builder;
-  }
-
-  private JsonNode answer(HttpRequest request) {
-    HttpResponse<byte[]> response = https.send(request, "the control plane",
-        ": is `./inferbus start` running?");
+    if (contentType != null) {
+      headers.put("content-type", contentType);
+    }
+    URI uri = URI.create(config.controlPlaneUrl() + path);
+    HttpsClient.Response response = https.send(new HttpsClient.Request(method, uri, headers, body, bodyFile, timeout),
+        "the control plane", ": is `./inferbus start` running?");
     String text = new String(response.body(), StandardCharsets.UTF_8);
-    if (response.statusCode() >= 400) {
-      throw ApiException.of(response.statusCode(), text, request.method() + " " + request.uri().getPath());
+    if (response.status() >= 400) {
+      throw ApiException.of(response.status(), text, method + " " + uri.getPath());
     }
     return text.isBlank() ? Json.object() : Json.parse(text, "the control plane's answer");
   }

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A command of the operator CLI: runs, prints its answer in the chosen format, and turns every
@@ -15,6 +16,9 @@ import picocli.CommandLine.Mixin;
 public abstract class OperatorCommand implements Callable<Integer> {
   @Mixin
   public OperatorOptions options;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   private ControlPlaneClient client;
 

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.MethodOverrideHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
@@ -50,6 +51,9 @@ public final class ManagementApi {
   public Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::requestId);
+    // POST with "X-HTTP-Method-Override: PATCH" is a PATCH: clients such as the JDK's
+    // HttpURLConnection (which the CLI uses) cannot send PATCH. Only the header counts, not a query.
+    r.route().handler(MethodOverrideHandler.create(false));
     route(r.get("/models"), OperatorRole.READER, ctx -> service.listModels());
     route(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN, ControlPlaneOptions.MAX_MODEL_BYTES,
         ctx -> service.putModel(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));

@@ -427,7 +427,7 @@ public final class ControlPlaneService {
   // ---------------------------------------------------------------- nodes
 
   /** Most lines {@code GET .../logs} returns. */
-  public static final int MAX_LOG_LINES = 1000;
+  public static final int MAX_LOG_LINES = 10_000;
   /** How long the logs route waits for each node's lines. */
   static final long LOG_FETCH_TIMEOUT_MS = 3000;
 

@@ -30,7 +30,13 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example:", "  inferbus online-deployment list -e credit -o table"})
 public final class OnlineDeploymentCommand {
   /** The subcommands, in the order help lists them (built only when named: see CommandTree). */
-  public static final List<Class<?>> SUBCOMMANDS = List.of(OnlineDeploymentCommand.ListDeployments.class, OnlineDeploymentCommand.Show.class, OnlineDeploymentCommand.Create.class, OnlineDeploymentCommand.Update.class, OnlineDeploymentCommand.Delete.class, OnlineDeploymentCommand.GetLogs.class);
+  public static final List<Class<?>> SUBCOMMANDS = List.of(
+      OnlineDeploymentCommand.ListDeployments.class,
+      OnlineDeploymentCommand.Show.class,
+      OnlineDeploymentCommand.Create.class,
+      OnlineDeploymentCommand.Update.class,
+      OnlineDeploymentCommand.Delete.class,
+      OnlineDeploymentCommand.GetLogs.class);
   /** Fields an operator changes with a PATCH; any other change is a PUT (admin). */
   private static final Set<String> PATCHABLE = Set.of("instance_count", "request_settings");
   private static final ObjectNode DEFAULT_REQUEST_SETTINGS = Json.object().put("request_timeout_ms", 5000)
@@ -106,7 +112,8 @@ public final class OnlineDeploymentCommand {
     return changed;
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List an endpoint's deployments.",
+  @Command(name = "list",
+      description = "List an endpoint's deployments.",
       footer = {"", "Example:", "  inferbus online-deployment list -e credit -o table"})
   static final class ListDeployments extends OperatorCommand {
     @Option(names = {"-e", "--endpoint-name", "--endpoint"}, required = true, description = "Name of the endpoint.")
@@ -118,7 +125,7 @@ public final class OnlineDeploymentCommand {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true,
+  @Command(name = "show",
       description = "Show a deployment: spec, model signature, provisioning state, instances, failure reason.",
       footer = {"", "Example:", "  inferbus online-deployment show -n blue -e credit --query provisioning_state"})
   static final class Show extends OperatorCommand {
@@ -134,7 +141,7 @@ public final class OnlineDeploymentCommand {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(name = "create",
       description = "Create a deployment from an Azure ML YAML file (managedOnlineDeployment schema); a local model "
           + "file is uploaded and registered. Waits until it serves (Succeeded) unless --no-wait.",
       footer = {"", "Examples:",
@@ -214,7 +221,7 @@ public final class OnlineDeploymentCommand {
     }
   }
 
-  @Command(name = "update", mixinStandardHelpOptions = true,
+  @Command(name = "update",
       description = "Update a deployment: scale it, change its request settings, or apply a changed YAML file. "
           + "Waits until it serves again (Succeeded) unless --no-wait.",
       footer = {"", "Examples:", "  inferbus online-deployment update -n blue -e credit --set instance_count=2",
@@ -307,7 +314,7 @@ public final class OnlineDeploymentCommand {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
+  @Command(name = "delete",
       description = "Delete a deployment (refused while it has live or mirror traffic; asks first unless --yes).",
       footer = {"", "Example:", "  inferbus online-deployment delete -n blue -e credit --yes"})
   static final class Delete extends OperatorCommand {
@@ -333,7 +340,7 @@ public final class OnlineDeploymentCommand {
     }
   }
 
-  @Command(name = "get-logs", mixinStandardHelpOptions = true,
+  @Command(name = "get-logs",
       description = "The deployment's recent log lines, gathered from every node that runs its instances, oldest first.",
       footer = {"", "Examples:", "  inferbus online-deployment get-logs -n blue -e credit --lines 50",
           "  inferbus online-deployment get-logs -n blue -e credit -o json --query \"[?level=='ERROR']\""})
@@ -344,8 +351,9 @@ public final class OnlineDeploymentCommand {
     @Option(names = {"-e", "--endpoint-name", "--endpoint"}, required = true, description = "Name of the endpoint.")
     String endpoint;
 
-    @Option(names = {"-l", "--lines"}, defaultValue = "1000", paramLabel = "N",
-        description = "How many of the latest lines, 1-1000 (default: ${DEFAULT-VALUE}, all a node keeps).")
+    @Option(names = {"-l", "--lines"}, defaultValue = "5000", paramLabel = "N",
+        description = "How many of the latest lines, 1-10000 (default: ${DEFAULT-VALUE}, as az; each node keeps "
+            + "the last 1,000 of a deployment).")
     int lines;
 
     @Spec

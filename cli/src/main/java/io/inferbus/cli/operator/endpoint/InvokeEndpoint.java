@@ -6,17 +6,18 @@ import io.inferbus.cli.operator.ClientConfig;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.ControlPlaneClient;
 import io.inferbus.cli.operator.ControlPlaneClient.ApiException;
+import io.inferbus.cli.operator.HttpsClient;
 import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.OperatorCommand;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
  * credential its auth mode needs, and prints the answer as JSON (az prints it as a quoted string;
  * JSON is what a user pipes into jq).
  */
-@Command(name = "invoke", mixinStandardHelpOptions = true,
+@Command(name = "invoke",
     description = "Score a request through the endpoint (as a caller would) and print the answer.",
     footer = {"", "Examples:",
         "  inferbus online-endpoint invoke -n credit --request-file examples/credit-scoring/sample-request.json",
@@ -68,22 +69,22 @@ final class InvokeEndpoint extends OperatorCommand {
       bearer = Credentials.of(controlPlane, name, authMode).bearer();
     }
     URI scoringUri = URI.create(endpoint.path("scoring_uri").asText());
-    HttpRequest.Builder request = HttpRequest.newBuilder(scoringUri)
-        .timeout(SCORING_TIMEOUT)
-        .header("authorization", "Bearer " + bearer)
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("authorization", "Bearer " + bearer);
+    headers.put("content-type", "application/json");
     if (deployment != null) {
-      request.header("azureml-model-deployment", deployment);
+      headers.put("azureml-model-deployment", deployment);
     }
-    HttpResponse<byte[]> response = controlPlane.https().send(request.build(), "the gateway",
+    HttpsClient.Response response = controlPlane.https().send(
+        new HttpsClient.Request("POST", scoringUri, headers, body, SCORING_TIMEOUT), "the gateway",
         ": is a node with the gateway role running?");
     String text = new String(response.body(), StandardCharsets.UTF_8);
-    if (response.statusCode() != 200) {
-      ApiException refusal = ApiException.of(response.statusCode(), text, "POST " + scoringUri.getPath());
-      String served = response.headers().firstValue("azureml-model-deployment").map(d -> ", deployment " + d).orElse("");
-      String requestId = response.headers().firstValue("x-request-id").map(id -> ", request id " + id).orElse("");
-      throw new CliException("scoring answered " + response.statusCode() + " (" + refusal.code() + served + requestId
+    if (response.status() != 200) {
+      ApiException refusal = ApiException.of(response.status(), text, "POST " + scoringUri.getPath());
+      String served = response.header("azureml-model-deployment") == null ? ""
+          : ", deployment " + response.header("azureml-model-deployment");
+      String requestId = response.header("x-request-id") == null ? "" : ", request id " + response.header("x-request-id");
+      throw new CliException("scoring answered " + response.status() + " (" + refusal.code() + served + requestId
           + "): " + refusal.getMessage());
     }
     JsonNode answer;

@@ -24,7 +24,17 @@ import picocli.CommandLine.Option;
     footer = {"", "Example:", "  inferbus online-endpoint show -n credit --query traffic"})
 public final class OnlineEndpointCommand {
   /** The subcommands, in the order help lists them (built only when named: see CommandTree). */
-  public static final List<Class<?>> SUBCOMMANDS = List.of(OnlineEndpointCommand.ListEndpoints.class, OnlineEndpointCommand.Show.class, OnlineEndpointCommand.Create.class, OnlineEndpointCommand.Update.class, OnlineEndpointCommand.Delete.class, InvokeEndpoint.class, OnlineEndpointCommand.GetCredentials.class, OnlineEndpointCommand.RegenerateKeys.class, OnlineEndpointCommand.History.class, OnlineEndpointCommand.Rollback.class);
+  public static final List<Class<?>> SUBCOMMANDS = List.of(
+      OnlineEndpointCommand.ListEndpoints.class,
+      OnlineEndpointCommand.Show.class,
+      OnlineEndpointCommand.Create.class,
+      OnlineEndpointCommand.Update.class,
+      OnlineEndpointCommand.Delete.class,
+      InvokeEndpoint.class,
+      OnlineEndpointCommand.GetCredentials.class,
+      OnlineEndpointCommand.RegenerateKeys.class,
+      OnlineEndpointCommand.History.class,
+      OnlineEndpointCommand.Rollback.class);
   /** The fields a PATCH changes; any other change is a PUT (admin). */
   private static final Set<String> PATCHABLE = Set.of("traffic", "mirror_traffic", "description", "tags");
 
@@ -61,7 +71,8 @@ public final class OnlineEndpointCommand {
     return kept;
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the endpoints.",
+  @Command(name = "list",
+      description = "List the endpoints.",
       footer = {"", "Example:", "  inferbus online-endpoint list -o table"})
   static final class ListEndpoints extends OperatorCommand {
     @Override
@@ -70,7 +81,8 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an endpoint: scoring URI, traffic, state.",
+  @Command(name = "show",
+      description = "Show an endpoint: scoring URI, traffic, state.",
       footer = {"", "Examples:", "  inferbus online-endpoint show -n credit",
           "  inferbus online-endpoint show -n credit -o tsv --query scoring_uri"})
   static final class Show extends OperatorCommand {
@@ -83,7 +95,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(name = "create",
       description = "Create an endpoint from an Azure ML YAML file (managedOnlineEndpoint schema) or flags.",
       footer = {"", "Examples:", "  inferbus online-endpoint create -f examples/credit-scoring/endpoint.yml",
           "  inferbus online-endpoint create --name loans -f examples/credit-scoring/endpoint.yml",
@@ -129,7 +141,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "update", mixinStandardHelpOptions = true,
+  @Command(name = "update",
       description = "Update an endpoint: its traffic split, mirror traffic, description, tags or auth mode.",
       footer = {"", "Examples:", "  inferbus online-endpoint update -n credit --traffic \"blue=90 green=10\"",
           "  inferbus online-endpoint update -n credit --mirror-traffic \"green=10\"",
@@ -231,7 +243,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
+  @Command(name = "delete",
       description = "Delete an endpoint with all its deployments (asks first unless --yes).",
       footer = {"", "Example:", "  inferbus online-endpoint delete -n loans --yes"})
   static final class Delete extends OperatorCommand {
@@ -254,7 +266,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "get-credentials", mixinStandardHelpOptions = true,
+  @Command(name = "get-credentials",
       description = "The endpoint's keys (auth_mode key) or a fresh scoring token (auth_mode aml_token).",
       footer = {"", "Example:", "  KEY=$(inferbus online-endpoint get-credentials -n credit -o tsv --query primaryKey)"})
   static final class GetCredentials extends OperatorCommand {
@@ -267,7 +279,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "regenerate-keys", mixinStandardHelpOptions = true,
+  @Command(name = "regenerate-keys",
       description = "Replace one of the endpoint's two keys; the old one stops working on every gateway within a second.",
       footer = {"", "Example:", "  inferbus online-endpoint regenerate-keys -n credit --key-type secondary"})
   static final class RegenerateKeys extends OperatorCommand {
@@ -294,7 +306,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "history", mixinStandardHelpOptions = true,
+  @Command(name = "history",
       description = "The endpoint's traffic revisions, oldest first: weights, mirror, who and when.",
       footer = {"", "Example:", "  inferbus online-endpoint history -n credit -o table"})
   static final class History extends OperatorCommand {
@@ -321,7 +333,7 @@ public final class OnlineEndpointCommand {
     }
   }
 
-  @Command(name = "rollback", mixinStandardHelpOptions = true,
+  @Command(name = "rollback",
       description = "Re-apply an earlier traffic revision (default: the one before the current) as a new revision.",
       footer = {"", "Examples:", "  inferbus online-endpoint rollback -n credit",
           "  inferbus online-endpoint rollback -n credit --to-revision 2"})

@@ -14,8 +14,8 @@ public final class TrafficString {
   public static ObjectNode parse(String flag, String text) {
     ObjectNode weights = Json.object();
     if (text.contains(",")) {
-      throw CliException.usage(flag + " \"" + text + "\": separate the deployments with spaces, not commas, "
-          + "e.g. " + flag + " \"blue=90 green=10\"");
+      throw new CliException("Do not add a delimiter between traffic variables: " + flag + " takes space-separated "
+          + "deployment=percent pairs, e.g. " + flag + " \"blue=90 green=10\"");
     }
     String trimmed = text.strip();
     if (trimmed.isEmpty()) {
@@ -26,7 +26,7 @@ public final class TrafficString {
       String name = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
       if (eq <= 0 || !value.matches("\\d{1,3}")) {
-        throw CliException.usage(flag + " \"" + text + "\": '" + pair + "' is not deployment=percent with a whole "
+        throw new CliException(flag + " \"" + text + "\": '" + pair + "' is not deployment=percent with a whole "
             + "number from 0 to 100, e.g. " + flag + " \"blue=90 green=10\"");
       }
       if (weights.has(name)) {

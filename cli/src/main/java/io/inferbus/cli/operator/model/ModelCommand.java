@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
     footer = {"", "Example:", "  inferbus model list -o table"})
 public final class ModelCommand {
   /** The subcommands, in the order help lists them (built only when named: see CommandTree). */
-  public static final List<Class<?>> SUBCOMMANDS = List.of(ModelCommand.ListModels.class, ModelCommand.Show.class, ModelCommand.Create.class);
+  public static final List<Class<?>> SUBCOMMANDS = List.of(
+      ModelCommand.ListModels.class,
+      ModelCommand.Show.class,
+      ModelCommand.Create.class);
   private static JsonNode versionRows(JsonNode versions) {
     ArrayNode rows = Json.MAPPER.createArrayNode();
     for (JsonNode v : versions.isArray() ? versions : Json.MAPPER.createArrayNode().add(versions)) {
@@ -37,7 +40,7 @@ public final class ModelCommand {
     return rows;
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(name = "list",
       description = "List the registered models (one line per name with its latest version), or every version of one.",
       footer = {"", "Examples:", "  inferbus model list -o table", "  inferbus model list -n german-credit-bad-risk"})
   static final class ListModels extends OperatorCommand {
@@ -67,7 +70,7 @@ public final class ModelCommand {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true,
+  @Command(name = "show",
       description = "Show a registered model version: sha256, size, inputs and outputs.",
       footer = {"", "Examples:", "  inferbus model show -n german-credit-bad-risk -v 1",
           "  inferbus model show -n german-credit-bad-risk -l latest --query inputs"})
@@ -103,7 +106,7 @@ public final class ModelCommand {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(name = "create",
       description = "Register an ONNX file as a model version (ONNX Runtime must load it; versions are immutable).",
       footer = {"", "Examples:",
           "  inferbus model create -n german-credit-bad-risk -v 2 -p examples/credit-scoring/model/german-credit-bad-risk.onnx",

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.ControlPlaneClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -65,7 +65,8 @@ public final class ModelRegistry {
 
   /** Registers the bytes of {@code file} as {@code name:version}; answers the registry entry. */
   public JsonNode register(String name, String version, Path file) {
-    return client.putBytes("/models/" + segment(name) + "/versions/" + segment(version), read(file));
+    checkFile(file);
+    return client.putFile("/models/" + segment(name) + "/versions/" + segment(version), file);
   }
 
   /**
@@ -74,8 +75,8 @@ public final class ModelRegistry {
    * ({@code version}, or the next number).
    */
   public JsonNode registerFile(Path file, String name, String version, Consumer<String> note) {
-    byte[] bytes = read(file);
-    String sha256 = sha256(bytes);
+    checkFile(file);
+    String sha256 = sha256(file);
     List<JsonNode> versions = versions(name);
     for (JsonNode v : versions) {
       if (v.path("sha256").asText().equals(sha256) && (version == null || v.path("version").asText().equals(version))) {
@@ -84,9 +85,9 @@ public final class ModelRegistry {
       }
     }
     String chosen = version != null ? version : nextVersion(name);
-    JsonNode registered = client.putBytes("/models/" + segment(name) + "/versions/" + segment(chosen), bytes);
-    note.accept("registered model " + file + " as " + name + ":" + chosen + " (sha256 " + sha256.substring(0, 12) + "..., "
-        + bytes.length + " bytes)");
+    JsonNode registered = client.putFile("/models/" + segment(name) + "/versions/" + segment(chosen), file);
+    note.accept("registered model " + file + " as " + name + ":" + chosen + " (sha256 " + sha256.substring(0, 12)
+        + "..., " + registered.path("size_bytes").asLong() + " bytes)");
     return registered;
   }
 
@@ -113,22 +114,25 @@ public final class ModelRegistry {
     }
   }
 
-  private static byte[] read(Path file) {
+  private static void checkFile(Path file) {
     if (Files.isDirectory(file)) {
       throw new CliException("model path " + file + " is a directory; Inferbus serves ONNX models: give the .onnx file");
     }
-    try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
+    if (!Files.isRegularFile(file)) {
       throw new CliException("model path " + file + " does not exist");
-    } catch (IOException e) {
-      throw new CliException("cannot read model " + file + ": " + e.getMessage());
     }
   }
 
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  private static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new CliException("cannot read model " + file + ": " + e.getMessage());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
