@@ -333,6 +333,22 @@ class OnlineEndpointCliIT extends EmbeddedNodeTest {
     assertTrue(debug.stderr().contains("\tat "), "--debug shows where: " + debug);
   }
 
+  /** The operator CLI is an HTTPS client: none of the server's classes may load on its path. */
+  @Test
+  void anOperatorCommandLoadsNoneOfTheServer() throws Exception {
+    Path loaded = tmp.resolve("classes.txt");
+    cli.with("INFERBUS_JAVA_OPTS", "-Xlog:class+load:file=" + loaded)
+        .run("online-endpoint", "invoke", "-n", "credit", "-r", SAMPLE.toString()).ok();
+    List<String> classes = Files.readAllLines(loaded);
+    assertTrue(classes.stream().anyMatch(l -> l.contains("io.inferbus.cli.operator.endpoint.InvokeEndpoint")),
+        "the log is of the command: " + classes.size() + " lines");
+    for (String server : List.of(" io.vertx.", " com.hazelcast.", " ai.onnxruntime.", " io.netty.", " org.slf4j.",
+        " ch.qos.logback.", " io.inferbus.node.", " io.inferbus.gateway.", " io.inferbus.controlplane.")) {
+      assertTrue(classes.stream().noneMatch(l -> l.contains(server)), server.strip() + " loaded: "
+          + classes.stream().filter(l -> l.contains(server)).limit(5).toList());
+    }
+  }
+
   @Test
   void everyCommandsHelpShowsAnExample() {
     List<List<String>> commands = List.of(List.of(), List.of("online-endpoint"), List.of("online-deployment"),
