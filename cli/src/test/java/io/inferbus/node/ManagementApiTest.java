@@ -81,6 +81,13 @@ class ManagementApiTest extends EmbeddedNodeTest {
     HttpResponse<String> plainPost = node.https.json("POST", node.control() + "/endpoints/overridden", token,
         new JsonObject().put("description", "x"));
     assertEquals(404, plainPost.statusCode(), "without the header a POST is a POST: " + plainPost.body());
+    for (String[] other : new String[][] {{"GET", "DELETE"}, {"POST", "DELETE"}, {"POST", "PUT"}, {"GET", "PATCH"}}) {
+      HttpResponse<String> r = node.https.json(other[0], node.control() + "/endpoints/overridden", token,
+          other[0].equals("GET") ? null : new JsonObject(), "X-HTTP-Method-Override", other[1]);
+      assertTrue(r.statusCode() == 200 || r.statusCode() == 404, other[0] + " as " + other[1] + ": " + r.statusCode());
+      assertEquals(200, node.https.get(node.control() + "/endpoints/overridden", token).statusCode(),
+          other[0] + " with an override to " + other[1] + " is not a " + other[1]);
+    }
   }
 
   @Test

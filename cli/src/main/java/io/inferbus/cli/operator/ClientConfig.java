@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Where the control plane is and how to prove who we are: {@code client.json} (written by a node
  * with the control-plane role on its first start), found in SPEC's order, with {@code --endpoint-url}
- * and {@code --token} overriding its fields.
+ * and {@code --token} (or {@code INFERBUS_TOKEN}) overriding its fields.
  *
  * @param controlPlaneUrl e.g. {@code https://127.0.0.1:8444}
  * @param caFile the CA certificate to trust (PEM), or null for the JVM's trust store
@@ -57,8 +57,11 @@ public record ClientConfig(URI controlPlaneUrl, Path caFile, String token, Path 
     if (endpointUrlFlag != null) {
       url = uri(endpointUrlFlag, "--endpoint-url");
     }
+    String tokenVariable = env.get("INFERBUS_TOKEN");
     if (tokenFlag != null) {
       token = tokenFlag;
+    } else if (tokenVariable != null && !tokenVariable.isBlank()) {
+      token = tokenVariable.strip(); // keeps the token out of the process's arguments
     }
     if (url == null) {
       throw new CliException("no client.json found (looked at " + String.join(", ", looked.stream()

@@ -54,6 +54,11 @@ public final class HttpsClient {
     }
   }
 
+  static {
+    // a POST is not repeated on a broken connection: a registration or a rollback must not happen twice
+    System.setProperty("sun.net.http.retryPost", "false");
+  }
+
   public HttpsClient(Path caFile) {
     this.sockets = caFile == null ? null : trusting(caFile).getSocketFactory();
     if (sockets != null) {
@@ -82,8 +87,8 @@ public final class HttpsClient {
       }
       request.headers().forEach(connection::setRequestProperty);
       if (request.body() != null) {
+        // buffered, not streamed: a refusal before the body (401) still reaches the error stream
         connection.setDoOutput(true);
-        connection.setFixedLengthStreamingMode(request.body().length);
         try (OutputStream out = connection.getOutputStream()) {
           out.write(request.body());
         }
@@ -104,6 +109,10 @@ public final class HttpsClient {
       InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
       byte[] body = stream == null ? new byte[0] : readAll(stream);
       return new Response(status, headers, body);
+    } catch (java.net.HttpRetryException e) {
+      // a streamed upload refused before its body was read: HttpURLConnection keeps no answer
+      throw new CliException(what + " at " + base(uri) + " refused the request (" + e.responseCode()
+          + (e.responseCode() == 401 ? ": the operator token is missing, invalid or expired" : "") + ")");
     } catch (ConnectException e) {
       throw new CliException("cannot reach " + what + " at " + base(uri) + hint);
     } catch (SocketTimeoutException e) {

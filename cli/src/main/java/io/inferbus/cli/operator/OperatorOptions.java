@@ -31,6 +31,7 @@ public final class OperatorOptions {
   public String endpointUrl;
 
   @Option(names = "--token", paramLabel = "JWT",
-      description = "Operator token, overriding client.json's token.")
+      description = "Operator token, overriding client.json's token (INFERBUS_TOKEN does the same without "
+          + "showing it in the process list).")
   public String token;
 }

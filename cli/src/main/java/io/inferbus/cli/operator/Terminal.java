@@ -1,48 +1,77 @@
 package io.inferbus.cli.operator;
 
-import java.io.Console;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 
-/** What the CLI does differently on a terminal: ask before deleting, and draw a live progress line. */
+/**
+ * What the CLI does differently for a person at a terminal: ask before deleting (when stdin is one,
+ * as az does), and draw a live progress line (when stderr is one). Java 17 tells only whether stdin
+ * and stdout both are ({@link System#console}), so on Linux the file descriptors are looked at.
+ */
 public final class Terminal {
+  private static final int STDIN = 0;
+  private static final int STDERR = 2;
+
   private Terminal() {}
 
-  /** True when a person is at the keyboard (stdin and stdout are a terminal). */
-  public static boolean interactive() {
-    return System.console() != null;
+  /** Whether file descriptor {@code fd} of this process is a terminal. */
+  static boolean isTerminal(int fd) {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+    } catch (IOException | UnsupportedOperationException | SecurityException notLinux) {
+      return System.console() != null;
+    }
   }
 
   /**
-   * Asks {@code question} (y/n) unless {@code yes}; refuses, saying how to go on, when nobody can
-   * answer (stdin is not a terminal), as az does.
+   * Asks {@code question} (y/n) on stderr unless {@code yes}; refuses, saying how to go on, when
+   * nobody can answer (stdin is not a terminal), as az does.
    */
   public static void confirm(String question, boolean yes) {
     if (yes) {
       return;
     }
-    Console console = System.console();
-    if (console == null) {
+    if (!isTerminal(STDIN)) {
       throw new CliException("Unable to prompt for confirmation as no tty available. Use --yes.");
     }
-    while (true) {
-      String answer = console.readLine("%s (y/n): ", question);
-      if (answer == null) {
-        throw new CliException("Operation cancelled.");
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset()));
+    try {
+      while (true) {
+        System.err.print(question + " (y/n): ");
+        System.err.flush();
+        String answer = in.readLine();
+        if (answer == null) {
+          throw new CliException("Operation cancelled.");
+        }
+        answer = answer.strip().toLowerCase(Locale.ROOT);
+        if (answer.equals("y") || answer.equals("yes")) {
+          return;
+        }
+        if (answer.equals("n") || answer.equals("no")) {
+          throw new CliException("Operation cancelled.");
+        }
+        System.err.println("Please enter 'y' or 'n'.");
       }
-      answer = answer.strip().toLowerCase(java.util.Locale.ROOT);
-      if (answer.equals("y") || answer.equals("yes")) {
-        return;
-      }
-      if (answer.equals("n") || answer.equals("no")) {
-        throw new CliException("Operation cancelled.");
-      }
-      console.printf("Please enter 'y' or 'n'.%n");
+    } catch (IOException e) {
+      throw new CliException("Operation cancelled: " + e.getMessage());
     }
   }
 
-  /** A line that redraws itself in place on a terminal, and prints nothing elsewhere. */
+  /** A line that redraws itself in place when stderr is a terminal, and prints nothing elsewhere. */
   public static final class ProgressLine {
-    private final boolean live = interactive();
+    private final boolean live;
     private int drawn;
+
+    /** @param quiet {@code --only-show-errors}: no progress either */
+    public ProgressLine(boolean quiet) {
+      this.live = !quiet && isTerminal(STDERR);
+    }
 
     public void show(String text) {
       if (!live) {

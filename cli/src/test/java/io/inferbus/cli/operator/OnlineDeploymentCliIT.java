@@ -231,6 +231,10 @@ class OnlineDeploymentCliIT extends EmbeddedNodeTest {
     String table = cli.run("model", "list", "-n", "scorecard", "-o", "table").ok().stdout();
     assertTrue(table.startsWith("Name") && table.contains("scorecard"), table);
 
+    Result badToken = cli.run("model", "create", "-n", "scorecard", "-p", model.toString(), "--token", "not-a-jwt");
+    badToken.exits(1);
+    assertTrue(badToken.stderr().contains("token"), "an upload refused before its body says why: " + badToken);
+
     Path garbage = tmp.resolve("garbage.onnx");
     Files.write(garbage, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
     Result refused = cli.run("model", "create", "-n", "garbage", "-p", garbage.toString());

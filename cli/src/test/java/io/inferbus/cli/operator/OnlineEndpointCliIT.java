@@ -337,7 +337,7 @@ class OnlineEndpointCliIT extends EmbeddedNodeTest {
   @Test
   void anOperatorCommandLoadsNoneOfTheServer() throws Exception {
     Path loaded = tmp.resolve("classes.txt");
-    cli.with("INFERBUS_JAVA_OPTS", "-Xlog:class+load:file=" + loaded)
+    cli.with("INFERBUS_CLI_JAVA_OPTS", "-Xlog:class+load:file=" + loaded)
         .run("online-endpoint", "invoke", "-n", "credit", "-r", SAMPLE.toString()).ok();
     List<String> classes = Files.readAllLines(loaded);
     assertTrue(classes.stream().anyMatch(l -> l.contains("io.inferbus.cli.operator.endpoint.InvokeEndpoint")),
@@ -392,11 +392,11 @@ class OnlineEndpointCliIT extends EmbeddedNodeTest {
     Files.copy(dataDir.resolve("client.json"), home.resolve(".inferbus").resolve("client.json"));
     // the launcher's own directory holds no client.json here, and the JVM's user.home is the test's
     Cli elsewhere = cli.in(tmp).with("INFERBUS_CONFIG", null).with("INFERBUS_HOME", tmp.toString())
-        .with("INFERBUS_JAVA_OPTS", "-Duser.home=" + home);
+        .with("INFERBUS_CLI_JAVA_OPTS", "-Duser.home=" + home);
     assertEquals("credit\n", elsewhere.run("online-endpoint", "show", "-n", "credit", "--query", "name", "-o", "tsv")
         .ok().stdout());
     Cli nowhere = cli.in(tmp).with("INFERBUS_CONFIG", null).with("INFERBUS_HOME", tmp.toString())
-        .with("INFERBUS_JAVA_OPTS", "-Duser.home=" + tmp);
+        .with("INFERBUS_CLI_JAVA_OPTS", "-Duser.home=" + tmp);
     Result lost = nowhere.run("online-endpoint", "list");
     lost.exits(1);
     assertTrue(lost.stderr().contains("no client.json found") && lost.stderr().contains("./inferbus start"),

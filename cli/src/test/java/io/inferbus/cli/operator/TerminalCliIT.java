@@ -57,7 +57,11 @@ class TerminalCliIT {
     assertTrue(watched.stdout().contains("deployment watched/blue: Creating, ready instances 0/2, "),
         "state, ready instances and elapsed time, redrawn with \\r: " + watched);
     assertTrue(watched.stdout().contains("\r"), watched.toString());
-    Result piped = cli.run("online-deployment", "update", "-n", "blue", "-e", "watched", "--set", "instance_count=1");
+    Result quiet = onATerminal("", "online-deployment update -n blue -e watched --set instance_count=1 "
+        + "--only-show-errors -o none");
+    assertEquals(0, quiet.exit(), quiet.toString());
+    assertTrue(!quiet.stdout().contains("ready instances"), "--only-show-errors: no progress either: " + quiet);
+    Result piped = cli.run("online-deployment", "update", "-n", "blue", "-e", "watched", "--set", "instance_count=2");
     assertTrue(!piped.stderr().contains("ready instances") && !piped.stdout().contains("ready instances"),
         "no progress line when nobody watches: " + piped);
   }

@@ -12,12 +12,12 @@ import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.MethodOverrideHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
@@ -35,6 +35,7 @@ public final class ManagementApi {
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String CALLER = "inferbus.caller";
   private static final String REQUEST_ID = "inferbus.request-id";
+  private static final String METHOD_OVERRIDE = "x-http-method-override";
 
   private final Vertx vertx;
   private final ControlPlaneService service;
@@ -51,9 +52,7 @@ public final class ManagementApi {
   public Router router() {
     Router r = Router.router(vertx);
     r.route().handler(this::requestId);
-    // POST with "X-HTTP-Method-Override: PATCH" is a PATCH: clients such as the JDK's
-    // HttpURLConnection (which the CLI uses) cannot send PATCH. Only the header counts, not a query.
-    r.route().handler(MethodOverrideHandler.create(false));
+    r.route().handler(ManagementApi::patchSentAsPost);
     route(r.get("/models"), OperatorRole.READER, ctx -> service.listModels());
     route(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN, ControlPlaneOptions.MAX_MODEL_BYTES,
         ctx -> service.putModel(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));
@@ -97,6 +96,20 @@ public final class ManagementApi {
         "no route " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
     return r;
+  }
+
+  /**
+   * A POST with {@code X-HTTP-Method-Override: PATCH} is routed as the PATCH it stands for (with the
+   * PATCH route's role): clients such as the JDK's HttpURLConnection, which the CLI uses, cannot send
+   * PATCH. No other method and no other override: a GET must never turn into a DELETE.
+   */
+  private static void patchSentAsPost(RoutingContext ctx) {
+    String override = ctx.request().getHeader(METHOD_OVERRIDE);
+    if (override != null && ctx.request().method() == HttpMethod.POST && override.strip().equalsIgnoreCase("PATCH")) {
+      ctx.reroute(HttpMethod.PATCH, ctx.request().path());
+    } else {
+      ctx.next();
+    }
   }
 
   private void route(io.vertx.ext.web.Route route, OperatorRole role, Function<RoutingContext, Future<ApiResult>> op) {

@@ -327,6 +327,7 @@ public final class ControlPlaneService {
     Names.deployment(name);
     checkNameField(body, "name", name);
     checkNameField(body, "endpoint_name", endpoint);
+    long liveGeneration = liveGeneration(endpoint, name);
     return write(() -> {
       endpointDoc(endpoint);
       ModelRef model = resolveModel(body.getValue("model"));
@@ -336,7 +337,7 @@ public final class ControlPlaneService {
       JsonObject before = existing.orElse(null);
       JsonObject doc = before == null
           ? new JsonObject().put("name", name).put("endpoint_name", endpoint).put("created_at", now())
-              .put("created_by", actor.subject()).put("generation", 0L)
+              .put("created_by", actor.subject()).put("generation", liveGeneration)
           : before.copy();
       BatchingSettings batching = batching(body.getValue("batching"));
       doc.put("model", model.toJson())
@@ -500,7 +501,23 @@ public final class ControlPlaneService {
   // ---------------------------------------------------------------- helpers
 
   /**
-   * A new deployment is generation 1; a change of what its instances run (model, request settings,
+   * The highest generation among the instances the cluster still lists under this deployment's name
+   * (0 when none; read on the event loop). A deployment deleted and created again at once must not
+   * take its predecessor's draining instances for its own: it starts above them.
+   */
+  private long liveGeneration(String endpoint, String name) {
+    long highest = 0;
+    for (InstanceState i : live.instances().values()) {
+      if (endpoint.equals(i.endpoint()) && name.equals(i.deployment())) {
+        highest = Math.max(highest, i.generation());
+      }
+    }
+    return highest;
+  }
+
+  /**
+   * A new deployment is generation 1 (or the one above what its deleted predecessor's instances
+   * still run); a change of what its instances run (model, request settings,
    * batching) is the next generation, and nodes replace their instances with new ones. A change of
    * {@code instance_count}, description or tags keeps the generation: running instances keep serving,
    * and placement only starts or stops the difference.

@@ -139,6 +139,8 @@ public final class Placer implements LiveCluster {
     }
     Map<String, List<InstanceState>> byDeployment = all.values().stream()
         .collect(Collectors.groupingBy(i -> ClusterMaps.deploymentKey(i.endpoint(), i.deployment())));
+    // a deleted deployment's record goes, so that one created again under its name starts unsettled
+    settled.keySet().retainAll(deployments.entries().values().stream().map(DeploymentState::key).toList());
     for (DeploymentState d : deployments.entries().values()) {
       if (Provisioning.of(d.endpoint(), d.name(), d.generation(), d.instanceCount(),
           byDeployment.getOrDefault(d.key(), List.of()), false).succeeded()) {

@@ -16,7 +16,12 @@ import java.util.function.Consumer;
 final class ModelReference {
   private ModelReference() {}
 
-  static JsonNode resolve(JsonNode model, Path baseDirectory, ModelRegistry registry, Consumer<String> note) {
+  /**
+   * @param current the deployment's current model ({@code name:version}), or null: a file with the
+   *     same bytes resolves to it rather than to another version holding them (no needless restart)
+   */
+  static JsonNode resolve(JsonNode model, Path baseDirectory, ModelRegistry registry, String current,
+      Consumer<String> note) {
     if (model == null || model.isNull()) {
       return model; // the control plane names what is missing
     }
@@ -52,7 +57,10 @@ final class ModelReference {
           throw new CliException("model path '" + text + "' is remote; Inferbus uploads a local .onnx file");
         }
         Path file = baseDirectory.resolve(text).normalize();
-        JsonNode registered = registry.registerFile(file, name != null ? name : ModelRegistry.nameOf(file), version, note);
+        String modelName = name != null ? name : ModelRegistry.nameOf(file);
+        String preferred = current != null && current.startsWith(modelName + ":")
+            ? current.substring(modelName.length() + 1) : null;
+        JsonNode registered = registry.registerFile(file, modelName, version != null ? version : null, preferred, note);
         return TextNode.valueOf(registered.path("name").asText() + ":" + registered.path("version").asText());
       }
       if (name != null && version != null) {

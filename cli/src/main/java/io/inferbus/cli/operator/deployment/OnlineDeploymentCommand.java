@@ -168,12 +168,15 @@ public final class OnlineDeploymentCommand {
         description = "Override a field of the file, e.g. --set instance_count=2 request_settings.request_timeout_ms=9000.")
     List<String> set;
 
+    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
+    boolean forceString;
+
     @Option(names = "--no-wait", description = "Do not wait until the deployment serves (and print nothing).")
     boolean noWait;
 
     @Override
     protected void execute() {
-      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set)).override("name", name)
+      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set, forceString)).override("name", name)
           .override("endpoint_name", endpoint).checkFields(AzureSchema.DEPLOYMENT);
       note(spec.ignoredNote());
       String deployment = spec.text("name");
@@ -195,7 +198,7 @@ public final class OnlineDeploymentCommand {
             + "`inferbus online-deployment update` instead.");
       }
       spec.spec().set("model", ModelReference.resolve(spec.spec().get("model"), spec.baseDirectory(),
-          new ModelRegistry(client()), this::note));
+          new ModelRegistry(client()), null, this::note));
       client().put(path(endpointName, deployment), spec.spec());
       if (noWait) {
         if (allTraffic) {
@@ -211,7 +214,7 @@ public final class OnlineDeploymentCommand {
         note("All traffic will be set to deployment " + deployment + " once it has been provisioned.");
       }
       JsonNode settled = ProvisioningWait.untilSettled(client(), path(endpointName, deployment),
-          "deployment " + endpointName + "/" + deployment);
+          "deployment " + endpointName + "/" + deployment, options.onlyShowErrors);
       if (allTraffic) {
         ObjectNode traffic = Json.object();
         traffic.putObject("traffic").put(deployment, 100);
@@ -290,7 +293,7 @@ public final class OnlineDeploymentCommand {
       }
       if (!Objects.equals(spec.get("model"), current.get("model"))) {
         spec.set("model", ModelReference.resolve(spec.get("model"), desired.baseDirectory(),
-            new ModelRegistry(client()), this::note));
+            new ModelRegistry(client()), current.path("model").asText(null), this::note));
       }
       Set<String> changed = changedFields(current, spec);
       if (changed.isEmpty()) {
@@ -310,7 +313,7 @@ public final class OnlineDeploymentCommand {
         return;
       }
       print(ProvisioningWait.untilSettled(client(), path(endpointName, deployment),
-          "deployment " + endpointName + "/" + deployment), OnlineDeploymentCommand::deploymentRows);
+          "deployment " + endpointName + "/" + deployment, options.onlyShowErrors), OnlineDeploymentCommand::deploymentRows);
     }
   }
 

@@ -17,8 +17,8 @@ final class ProvisioningWait {
 
   private ProvisioningWait() {}
 
-  static JsonNode untilSettled(ControlPlaneClient client, String path, String label) {
-    ProgressLine line = new ProgressLine();
+  static JsonNode untilSettled(ControlPlaneClient client, String path, String label, boolean quiet) {
+    ProgressLine line = new ProgressLine(quiet);
     long start = System.nanoTime();
     try {
       while (true) {

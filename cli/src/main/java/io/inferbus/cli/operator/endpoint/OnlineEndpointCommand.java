@@ -114,12 +114,15 @@ public final class OnlineEndpointCommand {
         description = "Override a field of the file, e.g. --set description=\"credit scoring\" tags.owner=risk.")
     List<String> set;
 
+    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
+    boolean forceString;
+
     @Option(names = "--no-wait", description = "Do not wait for the operation to finish (and print nothing).")
     boolean noWait;
 
     @Override
     protected void execute() {
-      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set)).override("name", name)
+      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set, forceString)).override("name", name)
           .override("auth_mode", authMode).checkFields(AzureSchema.ENDPOINT);
       note(spec.ignoredNote());
       String endpoint = spec.text("name");
@@ -204,6 +207,12 @@ public final class OnlineEndpointCommand {
           SpecFile.of(current).checkFields(AzureSchema.ENDPOINT);
           put = !PATCHABLE.containsAll(overrides.topLevelFields());
           if (put) {
+            // the whole spec, but the traffic only if --set changed it: a split moved since the GET stays
+            for (String field : List.of("traffic", "mirror_traffic")) {
+              if (!overrides.topLevelFields().contains(field)) {
+                current.remove(field);
+              }
+            }
             body = current;
           } else {
             body = Json.object();

@@ -71,18 +71,27 @@ public final class ModelRegistry {
 
   /**
    * A local ONNX file as a registered model: the version with the same content when one is
-   * registered already (so applying a YAML file twice registers nothing new), else a new version
-   * ({@code version}, or the next number).
+   * registered already (so applying a YAML file twice registers nothing new; {@code preferred} among
+   * several, else the latest), else a new version ({@code version}, or the next number).
    */
-  public JsonNode registerFile(Path file, String name, String version, Consumer<String> note) {
+  public JsonNode registerFile(Path file, String name, String version, String preferred, Consumer<String> note) {
     checkFile(file);
     String sha256 = sha256(file);
-    List<JsonNode> versions = versions(name);
-    for (JsonNode v : versions) {
-      if (v.path("sha256").asText().equals(sha256) && (version == null || v.path("version").asText().equals(version))) {
-        note.accept("model " + file + " is registered already as " + name + ":" + v.path("version").asText());
-        return v;
+    JsonNode same = null;
+    for (JsonNode v : versions(name)) {
+      String number = v.path("version").asText();
+      if (!v.path("sha256").asText().equals(sha256) || (version != null && !number.equals(version))) {
+        continue;
       }
+      // the version the deployment runs if it holds these bytes, else the latest that does
+      if (same == null || number.equals(preferred)
+          || (!same.path("version").asText().equals(preferred) && latest(List.of(v, same)) == v)) {
+        same = v;
+      }
+    }
+    if (same != null) {
+      note.accept("model " + file + " is registered already as " + name + ":" + same.path("version").asText());
+      return same;
     }
     String chosen = version != null ? version : nextVersion(name);
     JsonNode registered = client.putFile("/models/" + segment(name) + "/versions/" + segment(chosen), file);

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.burt.jmespath.Expression;
 import io.burt.jmespath.JmesPathException;
-import io.burt.jmespath.jackson.JacksonRuntime;
 import io.inferbus.cli.operator.CliException;
 import java.io.PrintStream;
 import java.util.function.UnaryOperator;
@@ -65,7 +64,7 @@ public final class Output {
   public static JsonNode query(JsonNode answer, String expression) {
     Expression<JsonNode> compiled;
     try {
-      compiled = new JacksonRuntime().compile(expression);
+      compiled = new QueryRuntime().compile(expression);
     } catch (JmesPathException e) {
       throw CliException.usage("--query '" + expression + "' is not a JMESPath expression: " + e.getMessage());
     }
@@ -88,7 +87,7 @@ public final class Output {
   }
 
   static String yaml(JsonNode result) {
-    if (result == null || result.isMissingNode()) {
+    if (result == null || result.isMissingNode() || result.isNull()) {
       return "";
     }
     try {

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code -o table} by knack's rules: each object is a row of its scalar fields (nested objects and
  * lists are left out, as are {@code id}, {@code type} and {@code etag}), headers are the field names
  * with the first letter capitalised, keys sorted unless a query or a command's own rows chose the
- * columns; laid out as tabulate's "simple" format.
+ * columns; laid out as tabulate's "simple" format with knack's settings (every column at least its
+ * header plus two wide, everything left-aligned: knack turns number parsing off).
  */
 final class Table {
   private static final List<String> SKIP = List.of("id", "type", "etag");
@@ -44,33 +45,28 @@ final class Table {
     }
     List<List<String>> cells = new ArrayList<>();
     int[] widths = new int[columns.size()];
-    boolean[] numeric = new boolean[columns.size()];
-    java.util.Arrays.fill(numeric, true);
     for (int c = 0; c < columns.size(); c++) {
-      widths[c] = columns.get(c).length();
+      widths[c] = columns.get(c).length() + 2;
     }
     for (Map<String, JsonNode> row : rows) {
       List<String> line = new ArrayList<>();
       for (int c = 0; c < columns.size(); c++) {
         JsonNode value = row.get(columns.get(c));
         String text = value == null ? "" : cell(value);
-        if (value != null && !value.isNumber()) {
-          numeric[c] = false;
-        }
         widths[c] = Math.max(widths[c], text.length());
         line.add(text);
       }
       cells.add(line);
     }
     StringBuilder out = new StringBuilder();
-    line(out, columns, widths, numeric);
+    line(out, columns, widths);
     List<String> rule = new ArrayList<>();
     for (int width : widths) {
       rule.add("-".repeat(width));
     }
-    line(out, rule, widths, new boolean[widths.length]);
+    line(out, rule, widths);
     for (List<String> line : cells) {
-      line(out, line, widths, numeric);
+      line(out, line, widths);
     }
     return out.toString();
   }
@@ -118,15 +114,14 @@ final class Table {
     return value.toString();
   }
 
-  private static void line(StringBuilder out, List<String> cells, int[] widths, boolean[] rightAligned) {
+  private static void line(StringBuilder out, List<String> cells, int[] widths) {
     StringBuilder line = new StringBuilder();
     for (int c = 0; c < cells.size(); c++) {
       if (c > 0) {
         line.append("  ");
       }
       String text = cells.get(c);
-      String pad = " ".repeat(widths[c] - text.length());
-      line.append(rightAligned[c] ? pad + text : text + pad);
+      line.append(text).append(" ".repeat(widths[c] - text.length()));
     }
     out.append(line.toString().stripTrailing()).append('\n');
   }

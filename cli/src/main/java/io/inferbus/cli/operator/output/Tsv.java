@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * {@code -o tsv} by knack's rules, which scripts depend on: a scalar prints bare (so
  * {@code --query primaryKey -o tsv} is the key alone); each element of a list is a line; an object
- * is a line of its values in key order, tab-separated, with a nested list shown as its length and a
- * nested object as an empty field.
+ * is a line of its values, tab-separated, in key order (in the query's order for an object a query
+ * built), with a nested list shown as its length, a nested object as an empty field and a null as
+ * Python's None.
  */
 final class Tsv {
   private Tsv() {}
@@ -30,7 +31,9 @@ final class Tsv {
     if (data.isObject()) {
       List<String> names = new ArrayList<>();
       data.fieldNames().forEachRemaining(names::add);
-      names.sort(null);
+      if (!(data instanceof QueryRuntime.QueriedObject)) {
+        names.sort(null);
+      }
       String separator = "";
       for (String name : names) {
         out.append(separator);
@@ -44,6 +47,8 @@ final class Tsv {
         value(value, out);
         separator = "\t";
       }
+    } else if (data.isBoolean()) {
+      out.append(data.asBoolean()); // a row that is a boolean prints in JSON's spelling
     } else {
       value(data, out);
     }
@@ -56,7 +61,7 @@ final class Tsv {
     } else if (value.isObject()) {
       out.append("");
     } else if (value.isNull()) {
-      out.append(""); // knack writes nothing for None
+      out.append("None");
     } else {
       out.append(Table.cell(value));
     }

@@ -7,6 +7,7 @@ import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,8 +19,15 @@ import java.util.regex.Pattern;
 public final class SetOverrides {
   private static final Pattern PATH = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$-]*(\\.[A-Za-z_$][A-Za-z0-9_$-]*)*");
 
-  /** One {@code --set}: the path's segments and the value. */
-  public record Override(List<String> path, JsonNode value) {
+  /**
+   * Fields whose values are text whatever they look like: {@code --set tags.release=1.10} is the tag
+   * "1.10", not the number 1.1 (az keeps --set values of a create as strings).
+   */
+  private static final Set<String> TEXT_FIELDS = Set.of("name", "endpoint_name", "auth_mode", "description", "tags",
+      "version", "path", "model");
+
+  /** One {@code --set}: the path's segments, the value, and the text it was given as. */
+  public record Override(List<String> path, JsonNode value, String text) {
     public String dotted() {
       return String.join(".", path);
     }
@@ -50,7 +58,12 @@ public final class SetOverrides {
               + "request_settings.request_timeout_ms");
         }
         String text = argument.substring(eq + 1);
-        parsed.add(new Override(List.of(path.split("\\.")), forceString ? TextNode.valueOf(text) : value(text)));
+        List<String> segments = List.of(path.split("\\."));
+        JsonNode value = forceString ? TextNode.valueOf(text) : value(text);
+        if (TEXT_FIELDS.contains(segments.get(0)) && value.isValueNode() && !value.isNull()) {
+          value = TextNode.valueOf(text);
+        }
+        parsed.add(new Override(segments, value, text));
       }
     }
     return new SetOverrides(parsed);

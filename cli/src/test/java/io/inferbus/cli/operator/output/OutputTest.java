@@ -67,8 +67,11 @@ class OutputTest {
     assertEquals("key\n", print(ENDPOINT, OutputFormat.TSV, "auth_mode"));
     assertEquals("90\n", print(ENDPOINT, OutputFormat.TSV, "traffic.blue"));
     // keys sorted: auth_mode description instances mirror_traffic name public tags traffic traffic_revision
-    assertEquals("key\t\t2\t\tcredit\tTrue\t\t\t3\n", print(ENDPOINT, OutputFormat.TSV, null),
-        "null empty, a list its length, an object empty, a boolean as Python prints it");
+    assertEquals("key\tNone\t2\t\tcredit\tTrue\t\t\t3\n", print(ENDPOINT, OutputFormat.TSV, null),
+        "null as None, a list its length, an object empty, a boolean as Python prints it");
+    assertEquals("credit\t3\n", print(ENDPOINT, OutputFormat.TSV, "{z: name, a: traffic_revision}"),
+        "an object the query built keeps the query's order");
+    assertEquals("true\n", print(ENDPOINT, OutputFormat.TSV, "public"), "a boolean row in JSON's spelling");
     assertEquals("credit\nkey\n", print(ENDPOINT, OutputFormat.TSV, "[name, auth_mode]"), "a row per element");
     assertEquals("credit\tkey\n", print(ENDPOINT, OutputFormat.TSV, "[[name, auth_mode]]"), "a nested list: a row");
     assertEquals("a\nb\n", print(ENDPOINT, OutputFormat.TSV, "instances[].id"), "a list: a line per element");
@@ -78,12 +81,12 @@ class OutputTest {
   void tableRowsAreTheScalarFieldsWithCapitalisedHeaders() {
     String table = print(ENDPOINT, OutputFormat.TABLE, null);
     assertEquals("""
-        Auth_mode  Name    Public  Traffic_revision
-        ---------  ------  ------  ----------------
-        key        credit  True                   3
-        """, table, "sorted keys, nested values and nulls left out, numbers right-aligned");
+        Auth_mode    Name    Public    Traffic_revision
+        -----------  ------  --------  ------------------
+        key          credit  True      3
+        """, table, "sorted keys, nested values and nulls left out, columns at least header + 2, all left-aligned");
     String picked = print(ENDPOINT, OutputFormat.TABLE, "{endpoint: name, revision: traffic_revision}");
-    assertTrue(picked.startsWith("Endpoint  Revision\n"), "a query's columns in its order: " + picked);
+    assertTrue(picked.startsWith("Endpoint    Revision\n"), "a query's columns in its order: " + picked);
     String rows = print(ENDPOINT, OutputFormat.TABLE, null,
         e -> Json.object().put("Name", e.path("name").asText()).put("Traffic", "blue=90 green=10"));
     assertTrue(rows.startsWith("Name    Traffic\n"), "a command's own rows: " + rows);
@@ -97,6 +100,7 @@ class OutputTest {
     String yaml = print(ENDPOINT, OutputFormat.YAML, null);
     assertTrue(yaml.startsWith("auth_mode: key\ndescription: null\ninstances:\n"), yaml);
     assertTrue(yaml.contains("traffic:\n  blue: 90\n  green: 10\n"), yaml);
+    assertEquals("", print(ENDPOINT, OutputFormat.YAML, "nothing_here"), "a null result prints nothing");
   }
 
   @Test

@@ -108,6 +108,11 @@ class SpecFileTest {
     SetOverrides.parse(List.of("instance_count=2"), true).applyTo(strings);
     assertTrue(strings.get("instance_count").isTextual(), "--force-string");
     assertEquals(List.of("instance_count", "a", "c", "d", "e", "f", "g", "h"), set.topLevelFields());
+    var text = io.inferbus.cli.operator.Json.object();
+    SetOverrides.parse(List.of("tags.release=1.10", "version=2", "description=true", "name=007")).applyTo(text);
+    assertEquals("1.10", text.get("tags").get("release").asText(), "text fields keep the text given");
+    assertTrue(text.get("version").isTextual() && text.get("description").isTextual(), text.toString());
+    assertEquals("007", text.get("name").asText());
   }
 
   @Test
