@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.controlplane.auth.OperatorRole;
-import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -46,9 +45,7 @@ class EndpointAuthModesTest {
   @BeforeAll
   static void start() throws Exception {
     idp = new IdentityProvider();
-    Path jwks = idp.writeJwks(dataDir.resolve("trusted-issuer-jwks.json"));
-    node = TestNode.start(dataDir, new TrustedIssuerOptions(jwks, null, IdentityProvider.ISSUER,
-        IdentityProvider.AUDIENCE));
+    node = TestNode.start(dataDir, idp.trustedIssuer(dataDir));
     admin = node.adminToken();
     sample = Files.readAllBytes(TestNode.EXAMPLE.resolve("sample-request.json"));
     creditKey = node.primaryKey("credit");

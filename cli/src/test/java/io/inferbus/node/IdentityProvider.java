@@ -69,6 +69,12 @@ public final class IdentityProvider implements AutoCloseable {
     return new JsonObject().put("keys", array);
   }
 
+  /** A node's trusted-issuer options for this provider, its JWKS written into {@code dir}. */
+  public io.inferbus.gateway.auth.TrustedIssuerOptions trustedIssuer(Path dir) throws Exception {
+    return new io.inferbus.gateway.auth.TrustedIssuerOptions(writeJwks(dir.resolve("trusted-issuer-jwks.json")), null,
+        ISSUER, AUDIENCE);
+  }
+
   public Path writeJwks(Path file) throws Exception {
     Files.writeString(file, jwks().encodePrettily());
     return file;

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.inferbus.testing.Cli;
 import io.inferbus.testing.Cli.Result;
-import io.inferbus.testing.EmbeddedNodeTest;
 import io.inferbus.testing.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code inferbus online-deployment ...} and {@code inferbus model ...} as a user runs them against
@@ -23,19 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deployment, deleting a deployment that has traffic, bytes ONNX Runtime cannot load, a registered
  * version with other bytes, an unknown label.
  */
-class OnlineDeploymentCliIT extends EmbeddedNodeTest {
-  static final Path EXAMPLE = Cli.ROOT.resolve("examples/credit-scoring");
-  static Cli cli;
-
-  @TempDir
-  Path tmp;
-
-  @BeforeAll
-  static void cli() throws Exception {
-    cli = Cli.of(dataDir.resolve("client.json"));
-    node.awaitReady("credit", node.primaryKey("credit"));
-  }
-
+class OnlineDeploymentCliIT extends CliNodeTest {
   /** An Azure deployment file with Azure-only fields and a model path relative to the file, run from elsewhere. */
   @Test
   void anAzureDeploymentFileWithARelativeModelPathRunsFromAnyDirectory() throws Exception {

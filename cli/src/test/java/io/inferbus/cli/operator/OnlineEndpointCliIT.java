@@ -10,15 +10,12 @@ import io.inferbus.node.tls.TlsMaterial;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.Cli;
 import io.inferbus.testing.Cli.Result;
-import io.inferbus.testing.EmbeddedNodeTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code inferbus online-endpoint ...} as a user runs it (the built launcher, a separate process)
@@ -28,19 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * query, an unknown output format, an unknown option, an ambiguous flag prefix, a wrong key type,
  * delete without --yes on a non-terminal, a control plane that is not running, a foreign CA.
  */
-class OnlineEndpointCliIT extends EmbeddedNodeTest {
-  static final Path SAMPLE = Cli.ROOT.resolve("examples/credit-scoring/sample-request.json");
-  static Cli cli;
-
-  @TempDir
-  Path tmp;
-
-  @BeforeAll
-  static void cli() throws Exception {
-    cli = Cli.of(dataDir.resolve("client.json"));
-    node.awaitReady("credit", node.primaryKey("credit"));
-  }
-
+class OnlineEndpointCliIT extends CliNodeTest {
   @Test
   void listAndShowInEveryOutputFormat() {
     JsonNode list = cli.run("online-endpoint", "list").ok().json();

@@ -3,7 +3,6 @@ package io.inferbus.cli.operator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import io.inferbus.node.IdentityProvider;
 import io.inferbus.testing.Cli;
 import io.inferbus.testing.Cli.Result;
@@ -31,9 +30,7 @@ class TerminalCliIT {
   @BeforeAll
   static void start() throws Exception {
     idp = new IdentityProvider();
-    Path jwks = idp.writeJwks(dataDir.resolve("trusted-issuer-jwks.json"));
-    node = TestNode.start(dataDir, new TrustedIssuerOptions(jwks, null, IdentityProvider.ISSUER,
-        IdentityProvider.AUDIENCE));
+    node = TestNode.start(dataDir, idp.trustedIssuer(dataDir));
     cli = Cli.of(dataDir.resolve("client.json"));
   }
 

@@ -14,12 +14,13 @@ import io.inferbus.cli.operator.model.ModelRegistry;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
-import java.nio.file.Path;
+import io.inferbus.cli.operator.spec.SpecOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -149,44 +150,39 @@ public final class OnlineDeploymentCommand {
           "  inferbus online-deployment create --name green --endpoint credit -f examples/credit-scoring/green-deployment.yml",
           "  inferbus online-deployment create -n green -e credit --set model=german-credit-bad-risk:1 instance_count=2"})
   static final class Create extends OperatorCommand {
-    @Option(names = {"-f", "--file"}, description = "YAML file with the deployment's spec (Azure's field names).")
-    Path file;
+    @Mixin
+    SpecOptions spec;
 
     @Option(names = {"-n", "--name"}, description = "Name of the deployment; overrides the file's name.")
     String name;
 
-    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, description = "Name of the endpoint; overrides the file's endpoint_name.")
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"},
+        description = "Name of the endpoint; overrides the file's endpoint_name.")
     String endpoint;
 
     @Option(names = "--instance-count", paramLabel = "N", description = "Number of instances; overrides the file.")
     Integer instanceCount;
 
-    @Option(names = "--all-traffic", description = "Send all of the endpoint's live traffic to this deployment once it serves.")
+    @Option(names = "--all-traffic",
+        description = "Send all of the endpoint's live traffic to this deployment once it serves.")
     boolean allTraffic;
-
-    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
-        description = "Override a field of the file, e.g. --set instance_count=2 request_settings.request_timeout_ms=9000.")
-    List<String> set;
-
-    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
-    boolean forceString;
 
     @Option(names = "--no-wait", description = "Do not wait until the deployment serves (and print nothing).")
     boolean noWait;
 
     @Override
     protected void execute() {
-      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set, forceString)).override("name", name)
-          .override("endpoint_name", endpoint).checkFields(AzureSchema.DEPLOYMENT);
-      note(spec.ignoredNote());
-      String deployment = spec.text("name");
-      String endpointName = spec.text("endpoint_name");
+      SpecFile file = spec.readWithOverrides().override("name", name).override("endpoint_name", endpoint)
+          .checkFields(AzureSchema.DEPLOYMENT);
+      note(file.ignoredNote());
+      String deployment = file.text("name");
+      String endpointName = file.text("endpoint_name");
       if (deployment == null || endpointName == null) {
         throw CliException.usage("the deployment needs a name and an endpoint: give --name/-n and --endpoint-name/-e, "
             + "or name: and endpoint_name: in --file");
       }
       if (instanceCount != null) {
-        spec.spec().put("instance_count", instanceCount);
+        file.spec().put("instance_count", instanceCount);
       }
       if (client().find(endpointPath(endpointName)) == null) {
         throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpointName + " does not exist; create it first "
@@ -197,9 +193,9 @@ public final class OnlineDeploymentCommand {
             + "deployment, use a different name. If you are trying to update an existing deployment, use "
             + "`inferbus online-deployment update` instead.");
       }
-      spec.spec().set("model", ModelReference.resolve(spec.spec().get("model"), spec.baseDirectory(),
+      file.spec().set("model", ModelReference.resolve(file.spec().get("model"), file.baseDirectory(),
           new ModelRegistry(client()), null, this::note));
-      client().put(path(endpointName, deployment), spec.spec());
+      client().put(path(endpointName, deployment), file.spec());
       if (noWait) {
         if (allTraffic) {
           note("All traffic won't be set to deployment " + deployment + " since no_wait option was provided. You can "
@@ -231,34 +227,30 @@ public final class OnlineDeploymentCommand {
           "  inferbus online-deployment update -n blue -e credit --set request_settings.request_timeout_ms=9000",
           "  inferbus online-deployment update -f examples/credit-scoring/blue-deployment.yml"})
   static final class Update extends OperatorCommand {
+    @Mixin
+    SpecOptions spec;
+
     @Option(names = {"-n", "--name"}, description = "Name of the deployment; overrides the file's name.")
     String name;
 
-    @Option(names = {"-e", "--endpoint-name", "--endpoint"}, description = "Name of the endpoint; overrides the file's endpoint_name.")
+    @Option(names = {"-e", "--endpoint-name", "--endpoint"},
+        description = "Name of the endpoint; overrides the file's endpoint_name.")
     String endpoint;
 
-    @Option(names = {"-f", "--file"}, description = "YAML file with the deployment's whole spec (Azure's field names).")
-    Path file;
-
-    @Option(names = "--instance-count", paramLabel = "N", description = "Number of instances (same as --set instance_count=N).")
+    @Option(names = "--instance-count", paramLabel = "N",
+        description = "Number of instances (same as --set instance_count=N).")
     Integer instanceCount;
-
-    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
-        description = "Set a field, e.g. --set instance_count=2 request_settings.max_queue_wait_ms=1000.")
-    List<String> set;
-
-    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
-    boolean forceString;
 
     @Option(names = "--no-wait", description = "Do not wait until the deployment serves again (and print nothing).")
     boolean noWait;
 
     @Override
     protected void execute() {
-      SetOverrides overrides = SetOverrides.parse(set, forceString);
+      SetOverrides overrides = spec.overrides();
       SpecFile desired;
-      if (file != null) {
-        desired = SpecFile.read(file).override("name", name).override("endpoint_name", endpoint).apply(overrides);
+      if (spec.file != null) {
+        desired = SpecFile.read(spec.file).override("name", name).override("endpoint_name", endpoint)
+            .apply(overrides);
       } else {
         if (name == null || endpoint == null) {
           throw CliException.usage("give the deployment's --name/-n and --endpoint-name/-e (or a --file)");
@@ -287,25 +279,25 @@ public final class OnlineDeploymentCommand {
       }
       desired.checkFields(AzureSchema.DEPLOYMENT);
       note(desired.ignoredNote());
-      ObjectNode spec = desired.spec();
+      ObjectNode wanted = desired.spec();
       if (instanceCount != null) {
-        spec.put("instance_count", instanceCount);
+        wanted.put("instance_count", instanceCount);
       }
-      if (!Objects.equals(spec.get("model"), current.get("model"))) {
-        spec.set("model", ModelReference.resolve(spec.get("model"), desired.baseDirectory(),
+      if (!Objects.equals(wanted.get("model"), current.get("model"))) {
+        wanted.set("model", ModelReference.resolve(wanted.get("model"), desired.baseDirectory(),
             new ModelRegistry(client()), current.path("model").asText(null), this::note));
       }
-      Set<String> changed = changedFields(current, spec);
+      Set<String> changed = changedFields(current, wanted);
       if (changed.isEmpty()) {
         note("deployment " + endpointName + "/" + deployment + " already has this spec; nothing to change");
       } else if (PATCHABLE.containsAll(changed)) {
         ObjectNode patch = Json.object();
         for (String field : changed) {
-          patch.set(field, normalized(field, spec.get(field)));
+          patch.set(field, normalized(field, wanted.get(field)));
         }
         client().patch(path(endpointName, deployment), patch);
       } else {
-        client().put(path(endpointName, deployment), spec);
+        client().put(path(endpointName, deployment), wanted);
       }
       if (noWait) {
         note("Deployment update request initiated. Status can be checked using `inferbus online-deployment show -n "

@@ -12,10 +12,11 @@ import io.inferbus.cli.operator.Terminal;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
-import java.nio.file.Path;
+import io.inferbus.cli.operator.spec.SpecOptions;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code inferbus online-endpoint ...}: az ml's online-endpoint commands against the control plane. */
@@ -101,8 +102,8 @@ public final class OnlineEndpointCommand {
           "  inferbus online-endpoint create --name loans -f examples/credit-scoring/endpoint.yml",
           "  inferbus online-endpoint create --name loans --auth-mode aml_token"})
   static final class Create extends OperatorCommand {
-    @Option(names = {"-f", "--file"}, description = "YAML file with the endpoint's spec (Azure's field names).")
-    Path file;
+    @Mixin
+    SpecOptions spec;
 
     @Option(names = {"-n", "--name"}, description = "Name of the endpoint; overrides the file's name.")
     String name;
@@ -110,22 +111,15 @@ public final class OnlineEndpointCommand {
     @Option(names = "--auth-mode", description = "key, aml_token or aad_token; overrides the file's auth_mode.")
     String authMode;
 
-    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
-        description = "Override a field of the file, e.g. --set description=\"credit scoring\" tags.owner=risk.")
-    List<String> set;
-
-    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
-    boolean forceString;
-
     @Option(names = "--no-wait", description = "Do not wait for the operation to finish (and print nothing).")
     boolean noWait;
 
     @Override
     protected void execute() {
-      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set, forceString)).override("name", name)
-          .override("auth_mode", authMode).checkFields(AzureSchema.ENDPOINT);
-      note(spec.ignoredNote());
-      String endpoint = spec.text("name");
+      SpecFile file = spec.readWithOverrides().override("name", name).override("auth_mode", authMode)
+          .checkFields(AzureSchema.ENDPOINT);
+      note(file.ignoredNote());
+      String endpoint = file.text("name");
       if (endpoint == null) {
         throw CliException.usage("the endpoint needs a name: give --name/-n, or name: in --file");
       }
@@ -134,7 +128,7 @@ public final class OnlineEndpointCommand {
             + "endpoint, use a different name. If you are trying to update an existing endpoint, use "
             + "`inferbus online-endpoint update` instead.");
       }
-      JsonNode created = client().put(path(endpoint), spec.spec());
+      JsonNode created = client().put(path(endpoint), file.spec());
       if (noWait) {
         note("Endpoint create request initiated. Status can be checked using `inferbus online-endpoint show -n "
             + endpoint + "`");
@@ -151,11 +145,11 @@ public final class OnlineEndpointCommand {
           "  inferbus online-endpoint update -n credit --set description=\"loan prequalification\" tags.owner=risk",
           "  inferbus online-endpoint update -f examples/credit-scoring/endpoint.yml"})
   static final class Update extends OperatorCommand {
+    @Mixin
+    SpecOptions spec;
+
     @Option(names = {"-n", "--name"}, description = "Name of the endpoint; overrides the file's name.")
     String name;
-
-    @Option(names = {"-f", "--file"}, description = "YAML file with the endpoint's spec (Azure's field names).")
-    Path file;
 
     @Option(names = {"-r", "--traffic"}, paramLabel = "\"D=PERCENT ...\"",
         description = "Live traffic, space-separated: \"blue=90 green=10\". Replaces the whole split.")
@@ -165,33 +159,27 @@ public final class OnlineEndpointCommand {
         description = "Mirror traffic: \"green=10\" copies 10 % of live requests to green; \"green=0\" turns it off.")
     String mirrorTraffic;
 
-    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*",
-        description = "Set a field of the endpoint, e.g. --set description=loans tags.owner=risk traffic.blue=100.")
-    List<String> set;
-
-    @Option(names = "--force-string", description = "Keep --set values as strings instead of reading them as JSON.")
-    boolean forceString;
-
     @Option(names = "--no-wait", description = "Do not wait for the operation to finish (and print nothing).")
     boolean noWait;
 
     @Override
     protected void execute() {
-      SetOverrides overrides = SetOverrides.parse(set, forceString);
+      SetOverrides overrides = spec.overrides();
       String endpoint;
       ObjectNode body;
       boolean put;
-      if (file != null) {
-        SpecFile spec = SpecFile.read(file).override("name", name).apply(overrides).checkFields(AzureSchema.ENDPOINT);
-        note(spec.ignoredNote());
-        endpoint = spec.text("name");
+      if (spec.file != null) {
+        SpecFile file = SpecFile.read(spec.file).override("name", name).apply(overrides)
+            .checkFields(AzureSchema.ENDPOINT);
+        note(file.ignoredNote());
+        endpoint = file.text("name");
         if (endpoint == null) {
           throw CliException.usage("the endpoint needs a name: give --name/-n, or name: in --file");
         }
         if (client().find(path(endpoint)) == null) {
           throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpoint + " does not exist.");
         }
-        body = spec.spec();
+        body = file.spec();
         put = true;
       } else {
         if (name == null) {

@@ -7,14 +7,15 @@ import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.OperatorCommand;
 import io.inferbus.cli.operator.spec.AzureSchema;
-import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
+import io.inferbus.cli.operator.spec.SpecOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code inferbus model ...}: the model registry, as az ml's model commands. */
@@ -112,6 +113,9 @@ public final class ModelCommand {
           "  inferbus model create -n german-credit-bad-risk -v 2 -p examples/credit-scoring/model/german-credit-bad-risk.onnx",
           "  inferbus model create -f model.yml   # name, version, path (relative to the file)"})
   static final class Create extends OperatorCommand {
+    @Mixin
+    SpecOptions spec;
+
     @Option(names = {"-n", "--name"}, description = "Name of the model; overrides the file's name.")
     String name;
 
@@ -121,15 +125,9 @@ public final class ModelCommand {
     @Option(names = {"-p", "--path"}, description = "The .onnx file.")
     Path path;
 
-    @Option(names = {"-f", "--file"}, description = "YAML file with name, version and path (Azure's model schema).")
-    Path file;
-
     @Option(names = {"-t", "--type"}, defaultValue = "custom_model",
         description = "custom_model (an ONNX file; the only type Inferbus serves).")
     String type;
-
-    @Option(names = "--set", paramLabel = "FIELD=VALUE", arity = "1..*", description = "Override a field of the file.")
-    List<String> set;
 
     @Option(names = "--no-wait", description = "Print nothing.")
     boolean noWait;
@@ -139,20 +137,20 @@ public final class ModelCommand {
       if (!type.equals("custom_model")) {
         throw CliException.usage("--type " + type + " is not served: Inferbus serves ONNX files (custom_model)");
       }
-      if (file == null && (name == null || path == null)) {
+      if (spec.file == null && (name == null || path == null)) {
         throw CliException.usage("Please provide either --file/-f or --name/-n and --path/-p.");
       }
-      SpecFile spec = SpecFile.read(file).apply(SetOverrides.parse(set)).override("name", name)
-          .override("version", version).checkFields(AzureSchema.MODEL);
-      note(spec.ignoredNote());
-      String model = spec.text("name");
-      String modelPath = path != null ? path.toString() : spec.text("path");
+      SpecFile file = spec.readWithOverrides().override("name", name).override("version", version)
+          .checkFields(AzureSchema.MODEL);
+      note(file.ignoredNote());
+      String model = file.text("name");
+      String modelPath = path != null ? path.toString() : file.text("path");
       if (model == null || modelPath == null) {
         throw CliException.usage("the model needs a name and a path: --name/-n and --path/-p, or name: and path: in --file");
       }
-      Path onnx = path != null ? path : spec.baseDirectory().resolve(modelPath).normalize();
+      Path onnx = path != null ? path : file.baseDirectory().resolve(modelPath).normalize();
       ModelRegistry registry = new ModelRegistry(client());
-      String chosen = spec.text("version") != null ? spec.text("version") : registry.nextVersion(model);
+      String chosen = file.text("version") != null ? file.text("version") : registry.nextVersion(model);
       JsonNode registered = registry.register(model, chosen, onnx);
       if (!noWait) {
         print(registered, ModelCommand::versionRows);
