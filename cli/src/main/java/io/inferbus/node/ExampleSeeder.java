@@ -1,5 +1,9 @@
 package io.inferbus.node;
 
+import io.inferbus.cli.operator.Json;
+import io.inferbus.cli.operator.model.ModelRegistry;
+import io.inferbus.cli.operator.spec.AzureSchema;
+import io.inferbus.cli.operator.spec.SpecFile;
 import io.inferbus.controlplane.endpoints.Actor;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
 import io.vertx.core.Future;
@@ -9,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +30,12 @@ public final class ExampleSeeder {
 
   public static Future<String> seed(Vertx vertx, ControlPlaneService service) {
     return vertx.executeBlocking(() -> {
-      JsonObject endpoint = SpecFiles.yaml(resource("endpoint.yml"));
-      JsonObject deployment = SpecFiles.yaml(resource("blue-deployment.yml"));
+      // read as the CLI reads them: Azure-only fields ($schema, instance_type) dropped, typos refused
+      JsonObject endpoint = spec("endpoint.yml", AzureSchema.ENDPOINT);
+      JsonObject deployment = spec("blue-deployment.yml", AzureSchema.DEPLOYMENT);
       String modelPath = deployment.getJsonObject("model").getString("path");
       byte[] model = bytes(modelPath.replaceFirst("^\\./", ""));
-      return new Object[] {endpoint, deployment, SpecFiles.modelNameOf(modelPath), model};
+      return new Object[] {endpoint, deployment, ModelRegistry.nameOf(Path.of(modelPath)), model};
     }).compose(parts -> {
       JsonObject endpoint = (JsonObject) parts[0];
       JsonObject deployment = (JsonObject) parts[1];
@@ -48,6 +54,10 @@ public final class ExampleSeeder {
             return endpointName;
           });
     });
+  }
+
+  private static JsonObject spec(String name, AzureSchema schema) throws IOException {
+    return new JsonObject(Json.write(SpecFile.parse(resource(name), EXAMPLE + name).checkFields(schema).spec()));
   }
 
   private static String resource(String name) throws IOException {

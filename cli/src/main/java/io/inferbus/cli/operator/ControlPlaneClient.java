@@ -3,7 +3,6 @@ package io.inferbus.cli.operator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -72,11 +71,6 @@ public final class ControlPlaneClient {
   /** Uploads a file's bytes ({@code application/octet-stream}), as model registration takes them. */
   public JsonNode putFile(String path, Path file) {
     return call("PUT", path, "application/octet-stream", null, file, UPLOAD_TIMEOUT);
-  }
-
-  /** A path segment, percent-encoded. */
-  public static String segment(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private JsonNode call(String method, String path, JsonNode body) {

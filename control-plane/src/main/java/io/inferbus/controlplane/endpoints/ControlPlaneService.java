@@ -17,6 +17,7 @@ import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.state.ModelRef;
 import io.inferbus.protocol.state.RequestSettings;
+import io.inferbus.protocol.state.SpecFields;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -44,10 +45,6 @@ import java.util.stream.Collectors;
  * store runs on that one thread, so operations never interleave.
  */
 public final class ControlPlaneService {
-  private static final Set<String> ENDPOINT_FIELDS = Set.of("name", "auth_mode", "description", "tags", "traffic",
-      "mirror_traffic");
-  private static final Set<String> DEPLOYMENT_FIELDS = Set.of("name", "endpoint_name", "model", "instance_count",
-      "request_settings", "batching", "description", "tags");
   private static final Set<String> AUTH_MODES = Set.of(EndpointState.AUTH_KEY, EndpointState.AUTH_AML_TOKEN,
       EndpointState.AUTH_AAD_TOKEN);
   private static final int MAX_INSTANCE_COUNT = 64;
@@ -206,7 +203,7 @@ public final class ControlPlaneService {
 
   public Future<ApiResult> patchEndpoint(String name, JsonObject body, Actor actor) {
     for (String field : body.fieldNames()) {
-      if (!Set.of("traffic", "mirror_traffic", "description", "tags").contains(field)) {
+      if (!SpecFields.ENDPOINT_PATCH.contains(field)) {
         return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT, "field '" + field
             + "' cannot be patched; PATCH takes traffic, mirror_traffic, description and tags", field));
       }
@@ -346,7 +343,7 @@ public final class ControlPlaneService {
           .put("batching", batching == null ? null : batching.toJson())
           .put("description", body.getString("description", ""))
           .put("tags", stringMap(body.getValue("tags"), "tags"));
-      JsonObject ignored = ignoredFields(body, DEPLOYMENT_FIELDS);
+      JsonObject ignored = ignoredFields(body, SpecFields.DEPLOYMENT);
       if (before != null && sameSpec(before, doc)) {
         return new Change(ApiResult.ok(withIgnored(showDeploymentDoc(before), ignored)), null);
       }
@@ -362,7 +359,7 @@ public final class ControlPlaneService {
 
   public Future<ApiResult> patchDeployment(String endpoint, String name, JsonObject body, Actor actor) {
     for (String field : body.fieldNames()) {
-      if (!Set.of("instance_count", "request_settings").contains(field)) {
+      if (!SpecFields.DEPLOYMENT_PATCH.contains(field)) {
         return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT, "field '" + field
             + "' cannot be patched; PATCH takes instance_count and request_settings", field));
       }

@@ -5,7 +5,12 @@ import io.vertx.core.json.JsonObject;
 /** A deployment's request settings, with Azure ML's names and defaults. */
 public record RequestSettings(int requestTimeoutMs, int maxConcurrentRequestsPerInstance, int maxQueueWaitMs) {
   public static final int MAX_REQUEST_TIMEOUT_MS = 180_000;
-  public static final RequestSettings DEFAULTS = new RequestSettings(5000, 1, 500);
+  /** Azure's defaults, as constants the CLI can read without loading this class (or Vert.x). */
+  public static final int DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS_PER_INSTANCE = 1;
+  public static final int DEFAULT_MAX_QUEUE_WAIT_MS = 500;
+  public static final RequestSettings DEFAULTS = new RequestSettings(DEFAULT_REQUEST_TIMEOUT_MS,
+      DEFAULT_MAX_CONCURRENT_REQUESTS_PER_INSTANCE, DEFAULT_MAX_QUEUE_WAIT_MS);
 
   public JsonObject toJson() {
     return new JsonObject()

@@ -1,7 +1,5 @@
 package io.inferbus.cli.operator.deployment;
 
-import static io.inferbus.cli.operator.ControlPlaneClient.segment;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -9,12 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.OperatorCommand;
+import io.inferbus.cli.operator.ResourcePaths;
 import io.inferbus.cli.operator.Terminal;
 import io.inferbus.cli.operator.model.ModelRegistry;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
 import io.inferbus.cli.operator.spec.SpecOptions;
+import io.inferbus.protocol.state.RequestSettings;
+import io.inferbus.protocol.state.SpecFields;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -38,18 +39,10 @@ public final class OnlineDeploymentCommand {
       OnlineDeploymentCommand.Update.class,
       OnlineDeploymentCommand.Delete.class,
       OnlineDeploymentCommand.GetLogs.class);
-  /** Fields an operator changes with a PATCH; any other change is a PUT (admin). */
-  private static final Set<String> PATCHABLE = Set.of("instance_count", "request_settings");
-  private static final ObjectNode DEFAULT_REQUEST_SETTINGS = Json.object().put("request_timeout_ms", 5000)
-      .put("max_concurrent_requests_per_instance", 1).put("max_queue_wait_ms", 500);
-
-  static String path(String endpoint, String name) {
-    return endpointPath(endpoint) + "/deployments/" + segment(name);
-  }
-
-  static String endpointPath(String endpoint) {
-    return "/endpoints/" + segment(endpoint);
-  }
+  private static final ObjectNode DEFAULT_REQUEST_SETTINGS = Json.object()
+      .put("request_timeout_ms", RequestSettings.DEFAULT_REQUEST_TIMEOUT_MS)
+      .put("max_concurrent_requests_per_instance", RequestSettings.DEFAULT_MAX_CONCURRENT_REQUESTS_PER_INSTANCE)
+      .put("max_queue_wait_ms", RequestSettings.DEFAULT_MAX_QUEUE_WAIT_MS);
 
   static JsonNode deploymentRows(JsonNode deployments) {
     ArrayNode rows = Json.MAPPER.createArrayNode();
@@ -122,7 +115,7 @@ public final class OnlineDeploymentCommand {
 
     @Override
     protected void execute() {
-      print(client().get(endpointPath(endpoint) + "/deployments").path("value"), OnlineDeploymentCommand::deploymentRows);
+      print(client().get(ResourcePaths.endpoint(endpoint) + "/deployments").path("value"), OnlineDeploymentCommand::deploymentRows);
     }
   }
 
@@ -138,7 +131,7 @@ public final class OnlineDeploymentCommand {
 
     @Override
     protected void execute() {
-      print(client().get(path(endpoint, name)), OnlineDeploymentCommand::deploymentRows);
+      print(client().get(ResourcePaths.deployment(endpoint, name)), OnlineDeploymentCommand::deploymentRows);
     }
   }
 
@@ -184,18 +177,18 @@ public final class OnlineDeploymentCommand {
       if (instanceCount != null) {
         file.spec().put("instance_count", instanceCount);
       }
-      if (client().find(endpointPath(endpointName)) == null) {
+      if (client().find(ResourcePaths.endpoint(endpointName)) == null) {
         throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpointName + " does not exist; create it first "
             + "(inferbus online-endpoint create)");
       }
-      if (client().find(path(endpointName, deployment)) != null) {
+      if (client().find(ResourcePaths.deployment(endpointName, deployment)) != null) {
         throw new CliException("A deployment with this name already exists. If you are trying to create a new "
             + "deployment, use a different name. If you are trying to update an existing deployment, use "
             + "`inferbus online-deployment update` instead.");
       }
       file.spec().set("model", ModelReference.resolve(file.spec().get("model"), file.baseDirectory(),
           new ModelRegistry(client()), null, this::note));
-      client().put(path(endpointName, deployment), file.spec());
+      client().put(ResourcePaths.deployment(endpointName, deployment), file.spec());
       if (noWait) {
         if (allTraffic) {
           note("All traffic won't be set to deployment " + deployment + " since no_wait option was provided. You can "
@@ -209,12 +202,12 @@ public final class OnlineDeploymentCommand {
       if (allTraffic) {
         note("All traffic will be set to deployment " + deployment + " once it has been provisioned.");
       }
-      JsonNode settled = ProvisioningWait.untilSettled(client(), path(endpointName, deployment),
+      JsonNode settled = ProvisioningWait.untilSettled(client(), ResourcePaths.deployment(endpointName, deployment),
           "deployment " + endpointName + "/" + deployment, options.onlyShowErrors);
       if (allTraffic) {
         ObjectNode traffic = Json.object();
         traffic.putObject("traffic").put(deployment, 100);
-        client().patch(endpointPath(endpointName), traffic);
+        client().patch(ResourcePaths.endpoint(endpointName), traffic);
       }
       print(settled, OnlineDeploymentCommand::deploymentRows);
     }
@@ -266,7 +259,7 @@ public final class OnlineDeploymentCommand {
         throw CliException.usage("the deployment needs a name and an endpoint: give --name/-n and --endpoint-name/-e, "
             + "or name: and endpoint_name: in --file");
       }
-      JsonNode shown = client().find(path(endpointName, deployment));
+      JsonNode shown = client().find(ResourcePaths.deployment(endpointName, deployment));
       if (shown == null) {
         throw new CliException(CliException.NOT_FOUND, "Deployment " + endpointName + "/" + deployment
             + " does not exist; create it with inferbus online-deployment create");
@@ -290,21 +283,21 @@ public final class OnlineDeploymentCommand {
       Set<String> changed = changedFields(current, wanted);
       if (changed.isEmpty()) {
         note("deployment " + endpointName + "/" + deployment + " already has this spec; nothing to change");
-      } else if (PATCHABLE.containsAll(changed)) {
+      } else if (SpecFields.DEPLOYMENT_PATCH.containsAll(changed)) {
         ObjectNode patch = Json.object();
         for (String field : changed) {
           patch.set(field, normalized(field, wanted.get(field)));
         }
-        client().patch(path(endpointName, deployment), patch);
+        client().patch(ResourcePaths.deployment(endpointName, deployment), patch);
       } else {
-        client().put(path(endpointName, deployment), wanted);
+        client().put(ResourcePaths.deployment(endpointName, deployment), wanted);
       }
       if (noWait) {
         note("Deployment update request initiated. Status can be checked using `inferbus online-deployment show -n "
             + deployment + " -e " + endpointName + "`");
         return;
       }
-      print(ProvisioningWait.untilSettled(client(), path(endpointName, deployment),
+      print(ProvisioningWait.untilSettled(client(), ResourcePaths.deployment(endpointName, deployment),
           "deployment " + endpointName + "/" + deployment, options.onlyShowErrors), OnlineDeploymentCommand::deploymentRows);
     }
   }
@@ -327,11 +320,11 @@ public final class OnlineDeploymentCommand {
 
     @Override
     protected void execute() {
-      if (client().find(path(endpoint, name)) == null) {
+      if (client().find(ResourcePaths.deployment(endpoint, name)) == null) {
         throw new CliException(CliException.NOT_FOUND, "Deployment " + endpoint + "/" + name + " does not exist.");
       }
       Terminal.confirm("Are you sure you want to perform this operation?", yes);
-      client().delete(path(endpoint, name));
+      client().delete(ResourcePaths.deployment(endpoint, name));
     }
   }
 
@@ -356,7 +349,7 @@ public final class OnlineDeploymentCommand {
 
     @Override
     protected void execute() {
-      JsonNode answer = client().get(path(endpoint, name) + "/logs?lines=" + lines);
+      JsonNode answer = client().get(ResourcePaths.deployment(endpoint, name) + "/logs?lines=" + lines);
       for (JsonNode node : answer.path("unreachable_nodes")) {
         note("warning: node " + node.asText() + " did not answer; its lines are missing");
       }

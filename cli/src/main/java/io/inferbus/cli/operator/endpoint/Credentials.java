@@ -3,6 +3,7 @@ package io.inferbus.cli.operator.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.ControlPlaneClient;
+import io.inferbus.cli.operator.ResourcePaths;
 
 /**
  * What a caller of an endpoint presents, by its auth mode: one of its keys ({@code key}) or a
@@ -15,7 +16,7 @@ import io.inferbus.cli.operator.ControlPlaneClient;
  */
 record Credentials(JsonNode answer, String bearer) {
   static Credentials of(ControlPlaneClient client, String endpoint, String authMode) {
-    String path = OnlineEndpointCommand.path(endpoint);
+    String path = ResourcePaths.endpoint(endpoint);
     return switch (authMode) {
       case "key" -> {
         JsonNode keys = client.post(path + "/keys", null);

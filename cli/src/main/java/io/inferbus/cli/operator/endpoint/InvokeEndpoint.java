@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.inferbus.cli.operator.ClientConfig;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.ControlPlaneClient;
+import io.inferbus.cli.operator.ResourcePaths;
 import io.inferbus.cli.operator.ControlPlaneClient.ApiException;
 import io.inferbus.cli.operator.HttpsClient;
 import io.inferbus.cli.operator.Json;
@@ -53,7 +54,7 @@ final class InvokeEndpoint extends OperatorCommand {
     // For an aad_token endpoint --token is the caller's token for the gateway; the control plane is
     // still asked with client.json's operator token.
     ControlPlaneClient controlPlane = controlPlane();
-    JsonNode endpoint = controlPlane.get(OnlineEndpointCommand.path(name));
+    JsonNode endpoint = controlPlane.get(ResourcePaths.endpoint(name));
     String authMode = endpoint.path("auth_mode").asText();
     if (deployment != null && !endpoint.path("traffic").has(deployment)) {
       throw new CliException(CliException.NOT_FOUND, "Deployment name " + deployment + " not found for this endpoint");

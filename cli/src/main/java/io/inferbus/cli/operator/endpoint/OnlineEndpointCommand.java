@@ -1,20 +1,19 @@
 package io.inferbus.cli.operator.endpoint;
 
-import static io.inferbus.cli.operator.ControlPlaneClient.segment;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.OperatorCommand;
+import io.inferbus.cli.operator.ResourcePaths;
 import io.inferbus.cli.operator.Terminal;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
 import io.inferbus.cli.operator.spec.SpecOptions;
+import io.inferbus.protocol.state.SpecFields;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,12 +35,6 @@ public final class OnlineEndpointCommand {
       OnlineEndpointCommand.RegenerateKeys.class,
       OnlineEndpointCommand.History.class,
       OnlineEndpointCommand.Rollback.class);
-  /** The fields a PATCH changes; any other change is a PUT (admin). */
-  private static final Set<String> PATCHABLE = Set.of("traffic", "mirror_traffic", "description", "tags");
-
-  static String path(String name) {
-    return "/endpoints/" + segment(name);
-  }
 
   /** Table rows of endpoints: the columns az users look at first. */
   static JsonNode endpointRows(JsonNode endpoints) {
@@ -92,7 +85,7 @@ public final class OnlineEndpointCommand {
 
     @Override
     protected void execute() {
-      print(client().get(path(name)), OnlineEndpointCommand::endpointRows);
+      print(client().get(ResourcePaths.endpoint(name)), OnlineEndpointCommand::endpointRows);
     }
   }
 
@@ -123,12 +116,12 @@ public final class OnlineEndpointCommand {
       if (endpoint == null) {
         throw CliException.usage("the endpoint needs a name: give --name/-n, or name: in --file");
       }
-      if (client().find(path(endpoint)) != null) {
+      if (client().find(ResourcePaths.endpoint(endpoint)) != null) {
         throw new CliException("An endpoint with this name already exists. If you are trying to create a new "
             + "endpoint, use a different name. If you are trying to update an existing endpoint, use "
             + "`inferbus online-endpoint update` instead.");
       }
-      JsonNode created = client().put(path(endpoint), file.spec());
+      JsonNode created = client().put(ResourcePaths.endpoint(endpoint), file.spec());
       if (noWait) {
         note("Endpoint create request initiated. Status can be checked using `inferbus online-endpoint show -n "
             + endpoint + "`");
@@ -176,7 +169,7 @@ public final class OnlineEndpointCommand {
         if (endpoint == null) {
           throw CliException.usage("the endpoint needs a name: give --name/-n, or name: in --file");
         }
-        if (client().find(path(endpoint)) == null) {
+        if (client().find(ResourcePaths.endpoint(endpoint)) == null) {
           throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpoint + " does not exist.");
         }
         body = file.spec();
@@ -190,10 +183,10 @@ public final class OnlineEndpointCommand {
           body = Json.object();
           put = false;
         } else {
-          ObjectNode current = editable(client().get(path(endpoint)));
+          ObjectNode current = editable(client().get(ResourcePaths.endpoint(endpoint)));
           overrides.applyTo(current);
           SpecFile.of(current).checkFields(AzureSchema.ENDPOINT);
-          put = !PATCHABLE.containsAll(overrides.topLevelFields());
+          put = !SpecFields.ENDPOINT_PATCH.containsAll(overrides.topLevelFields());
           if (put) {
             // the whole spec, but the traffic only if --set changed it: a split moved since the GET stays
             for (String field : List.of("traffic", "mirror_traffic")) {
@@ -219,7 +212,7 @@ public final class OnlineEndpointCommand {
       if (body.isEmpty() && !put) {
         throw CliException.usage("nothing to update: give --traffic, --mirror-traffic, --set or --file");
       }
-      JsonNode updated = put ? client().put(path(endpoint), body) : client().patch(path(endpoint), body);
+      JsonNode updated = put ? client().put(ResourcePaths.endpoint(endpoint), body) : client().patch(ResourcePaths.endpoint(endpoint), body);
       if (noWait) {
         note("Endpoint update request initiated. Status can be checked using `inferbus online-endpoint show -n "
             + endpoint + "`");
@@ -255,11 +248,11 @@ public final class OnlineEndpointCommand {
 
     @Override
     protected void execute() {
-      if (client().find(path(name)) == null) {
+      if (client().find(ResourcePaths.endpoint(name)) == null) {
         throw new CliException(CliException.NOT_FOUND, "Online endpoint " + name + " does not exist.");
       }
       Terminal.confirm("Are you sure you want to perform this operation?", yes);
-      client().delete(path(name));
+      client().delete(ResourcePaths.endpoint(name));
     }
   }
 
@@ -272,7 +265,7 @@ public final class OnlineEndpointCommand {
 
     @Override
     protected void execute() {
-      print(Credentials.of(client(), name, client().get(path(name)).path("auth_mode").asText()).answer());
+      print(Credentials.of(client(), name, client().get(ResourcePaths.endpoint(name)).path("auth_mode").asText()).answer());
     }
   }
 
@@ -294,12 +287,12 @@ public final class OnlineEndpointCommand {
       if (!keyType.equals("primary") && !keyType.equals("secondary")) {
         throw CliException.usage("Key type must be 'primary' or 'secondary'.");
       }
-      JsonNode endpoint = client().get(path(name));
+      JsonNode endpoint = client().get(ResourcePaths.endpoint(name));
       if (!"key".equals(endpoint.path("auth_mode").asText())) {
         throw new CliException("Endpoint '" + name + "' does not use keys for authentication (auth_mode "
             + endpoint.path("auth_mode").asText() + ").");
       }
-      client().post(path(name) + "/keys/regenerate", Json.object().put("key_type", keyType));
+      client().post(ResourcePaths.endpoint(name) + "/keys/regenerate", Json.object().put("key_type", keyType));
     }
   }
 
@@ -312,7 +305,7 @@ public final class OnlineEndpointCommand {
 
     @Override
     protected void execute() {
-      print(client().get(path(name) + "/traffic/history").path("value"), History::rows);
+      print(client().get(ResourcePaths.endpoint(name) + "/traffic/history").path("value"), History::rows);
     }
 
     private static JsonNode rows(JsonNode revisions) {
@@ -347,7 +340,7 @@ public final class OnlineEndpointCommand {
       if (toRevision != null) {
         body.put("to_revision", toRevision);
       }
-      print(client().post(path(name) + "/traffic/rollback", body), OnlineEndpointCommand::endpointRows);
+      print(client().post(ResourcePaths.endpoint(name) + "/traffic/rollback", body), OnlineEndpointCommand::endpointRows);
     }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.OperatorCommand;
+import io.inferbus.cli.operator.ResourcePaths;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SpecFile;
 import io.inferbus.cli.operator.spec.SpecOptions;
@@ -102,8 +103,7 @@ public final class ModelCommand {
         print(latest, ModelCommand::versionRows);
         return;
       }
-      print(client().get("/models/" + io.inferbus.cli.operator.ControlPlaneClient.segment(name) + "/versions/"
-          + io.inferbus.cli.operator.ControlPlaneClient.segment(version)), ModelCommand::versionRows);
+      print(client().get(ResourcePaths.model(name, version)), ModelCommand::versionRows);
     }
   }
 

@@ -1,10 +1,9 @@
 package io.inferbus.cli.operator.model;
 
-import static io.inferbus.cli.operator.ControlPlaneClient.segment;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.ControlPlaneClient;
+import io.inferbus.cli.operator.ResourcePaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,8 +52,12 @@ public final class ModelRegistry {
 
   /** The version a new registration of {@code name} takes when none is given: "1", else the highest number + 1. */
   public String nextVersion(String name) {
+    return nextVersion(versions(name));
+  }
+
+  private static String nextVersion(List<JsonNode> versions) {
     long highest = 0;
-    for (JsonNode v : versions(name)) {
+    for (JsonNode v : versions) {
       Long number = number(v.path("version").asText());
       if (number != null) {
         highest = Math.max(highest, number);
@@ -66,7 +69,7 @@ public final class ModelRegistry {
   /** Registers the bytes of {@code file} as {@code name:version}; answers the registry entry. */
   public JsonNode register(String name, String version, Path file) {
     checkFile(file);
-    return client.putFile("/models/" + segment(name) + "/versions/" + segment(version), file);
+    return client.putFile(ResourcePaths.model(name, version), file);
   }
 
   /**
@@ -77,8 +80,9 @@ public final class ModelRegistry {
   public JsonNode registerFile(Path file, String name, String version, String preferred, Consumer<String> note) {
     checkFile(file);
     String sha256 = sha256(file);
+    List<JsonNode> versions = versions(name);
     JsonNode same = null;
-    for (JsonNode v : versions(name)) {
+    for (JsonNode v : versions) {
       String number = v.path("version").asText();
       if (!v.path("sha256").asText().equals(sha256) || (version != null && !number.equals(version))) {
         continue;
@@ -93,8 +97,8 @@ public final class ModelRegistry {
       note.accept("model " + file + " is registered already as " + name + ":" + same.path("version").asText());
       return same;
     }
-    String chosen = version != null ? version : nextVersion(name);
-    JsonNode registered = client.putFile("/models/" + segment(name) + "/versions/" + segment(chosen), file);
+    String chosen = version != null ? version : nextVersion(versions);
+    JsonNode registered = client.putFile(ResourcePaths.model(name, chosen), file);
     note.accept("registered model " + file + " as " + name + ":" + chosen + " (sha256 " + sha256.substring(0, 12)
         + "..., " + registered.path("size_bytes").asLong() + " bytes)");
     return registered;

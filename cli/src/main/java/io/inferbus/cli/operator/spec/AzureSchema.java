@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferbus.cli.operator.CliException;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.inferbus.protocol.state.SpecFields;
 import java.util.List;
 import java.util.Set;
 
@@ -14,12 +15,12 @@ import java.util.Set;
  */
 public enum AzureSchema {
   ENDPOINT("endpoint spec", "managedOnlineEndpoint",
-      Set.of("name", "auth_mode", "description", "tags", "traffic", "mirror_traffic"),
+      SpecFields.ENDPOINT,
       Set.of("$schema", "id", "identity", "public_network_access", "kind", "location", "properties", "compute",
           "provisioning_state", "scoring_uri", "openapi_uri", "resourceGroup", "resource_group", "type",
           "creation_context")),
   DEPLOYMENT("deployment spec", "managedOnlineDeployment",
-      Set.of("name", "endpoint_name", "model", "instance_count", "request_settings", "batching", "description", "tags"),
+      SpecFields.DEPLOYMENT,
       Set.of("$schema", "id", "type", "code_configuration", "environment", "environment_variables", "instance_type",
           "app_insights_enabled", "scale_settings", "liveness_probe", "readiness_probe",
           "egress_public_network_access", "properties", "data_collector", "model_mount_path", "resources",

@@ -44,20 +44,29 @@ public final class SpecFile {
     } catch (IOException e) {
       throw new CliException("cannot read --file " + file + ": " + e.getMessage());
     }
+    return new SpecFile(file, parseYaml(text, "--file " + file));
+  }
+
+  /** A spec from YAML text that is not a file of the user's (the example inside the jar); relative paths are the current directory's. */
+  public static SpecFile parse(String text, String source) {
+    return new SpecFile(null, parseYaml(text, source));
+  }
+
+  private static ObjectNode parseYaml(String text, String source) {
     JsonNode node;
     try {
       node = text.isBlank() ? Json.object() : YAML.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new CliException("--file " + file + " is not valid YAML: " + e.getOriginalMessage()
+      throw new CliException(source + " is not valid YAML: " + e.getOriginalMessage()
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
     }
     if (node == null || node.isMissingNode()) {
       node = Json.object();
     }
     if (!(node instanceof ObjectNode object)) {
-      throw new CliException("--file " + file + " must be a mapping of fields (name: ..., auth_mode: ...)");
+      throw new CliException(source + " must be a mapping of fields (name: ..., auth_mode: ...)");
     }
-    return new SpecFile(file, object);
+    return object;
   }
 
   /** A spec already in hand (a live resource being edited with --set). */

@@ -1,0 +1,25 @@
+package io.inferbus.cli.operator;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** The management API's resource paths, with their names percent-encoded. */
+public final class ResourcePaths {
+  private ResourcePaths() {}
+
+  public static String endpoint(String endpoint) {
+    return "/endpoints/" + segment(endpoint);
+  }
+
+  public static String deployment(String endpoint, String deployment) {
+    return endpoint(endpoint) + "/deployments/" + segment(deployment);
+  }
+
+  public static String model(String name, String version) {
+    return "/models/" + segment(name) + "/versions/" + segment(version);
+  }
+
+  private static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}
