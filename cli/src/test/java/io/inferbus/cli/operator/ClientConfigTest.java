@@ -45,6 +45,10 @@ class ClientConfigTest {
     ClientConfig config = ClientConfig.resolve(file, "https://10.0.0.5:8444", "t2", Map.of());
     assertEquals("https://10.0.0.5:8444", config.controlPlaneUrl().toString());
     assertEquals("t2", config.token());
+    assertEquals("t4", ClientConfig.resolve(file, null, null, Map.of("INFERBUS_TOKEN", "t4\n")).token(),
+        "INFERBUS_TOKEN over the file's token");
+    assertEquals("t2", ClientConfig.resolve(file, null, "t2", Map.of("INFERBUS_TOKEN", "t4")).token(),
+        "--token over INFERBUS_TOKEN");
     ClientConfig flagsOnly = ClientConfig.resolve(null, "https://10.0.0.5:8444", "t3",
         Map.of("INFERBUS_HOME", dir.resolve("nowhere").toString()));
     assertNull(flagsOnly.caFile());

@@ -79,6 +79,25 @@ class OnlineDeploymentCliIT extends CliNodeTest {
     cli.run("online-endpoint", "delete", "-n", "relative", "--yes").ok();
   }
 
+  /** Bytes registered under two versions: a file of them keeps the deployment on its own version (no restart). */
+  @Test
+  void aFileWhoseBytesTheDeploymentRunsKeepsItsVersion() throws Exception {
+    Path model = EXAMPLE.resolve("model/german-credit-bad-risk.onnx");
+    cli.run("model", "create", "-n", "twice", "-v", "1", "-p", model.toString()).ok();
+    cli.run("model", "create", "-n", "twice", "-v", "3", "-p", model.toString()).ok();
+    cli.run("online-endpoint", "create", "-n", "kept").ok();
+    cli.run("online-deployment", "create", "-n", "blue", "-e", "kept", "--set", "model=twice:1").ok();
+    Path file = tmp.resolve("blue.yml");
+    Files.writeString(file, "name: blue\nendpoint_name: kept\nmodel: {name: twice, path: " + model + "}\n");
+    Result updated = cli.run("online-deployment", "update", "-f", file.toString());
+    updated.ok();
+    assertEquals("1", updated.json().path("model").path("version").asText(), updated.toString());
+    assertTrue(updated.stderr().contains("nothing to change"), updated.toString());
+    Result created = cli.run("online-deployment", "create", "-n", "green", "-e", "kept", "-f", file.toString());
+    assertEquals("3", created.ok().json().path("model").path("version").asText(), "a new deployment takes the latest");
+    cli.run("online-endpoint", "delete", "-n", "kept", "--yes").ok();
+  }
+
   @Test
   void unknownFieldsAndMissingFilesAreRefusedBeforeAnythingChanges() throws Exception {
     cli.run("online-endpoint", "create", "-n", "strict").ok();

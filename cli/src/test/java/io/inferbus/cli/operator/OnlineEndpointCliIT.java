@@ -327,11 +327,24 @@ class OnlineEndpointCliIT extends CliNodeTest {
     List<String> classes = Files.readAllLines(loaded);
     assertTrue(classes.stream().anyMatch(l -> l.contains("io.inferbus.cli.operator.endpoint.InvokeEndpoint")),
         "the log is of the command: " + classes.size() + " lines");
+    assertTrue(classes.stream().anyMatch(l -> l.contains("io.inferbus.cli.operator.HttpsClient ")
+        && l.contains("shared objects file")), "the CLI's classes come from the archive the build wrote");
     for (String server : List.of(" io.vertx.", " com.hazelcast.", " ai.onnxruntime.", " io.netty.", " org.slf4j.",
         " ch.qos.logback.", " io.inferbus.node.", " io.inferbus.gateway.", " io.inferbus.controlplane.")) {
       assertTrue(classes.stream().noneMatch(l -> l.contains(server)), server.strip() + " loaded: "
           + classes.stream().filter(l -> l.contains(server)).limit(5).toList());
     }
+  }
+
+  @Test
+  void jvmOptionsForTheCliAndRefusedTokensSayWhatHappened() {
+    assertEquals("credit\n", cli.with("INFERBUS_CLI_JAVA_OPTS", "-XX:+UseParallelGC")
+        .run("online-endpoint", "show", "-n", "credit", "--query", "name", "-o", "tsv").ok().stdout(),
+        "a collector chosen in INFERBUS_CLI_JAVA_OPTS replaces the CLI's own");
+    Result refused = cli.run("online-endpoint", "update", "-n", "credit", "--traffic", "blue=100", "--token", "bad");
+    refused.exits(1);
+    assertTrue(refused.stderr().startsWith("ERROR: (Unauthorized) ") && refused.stderr().contains("token"),
+        "the server's own message for a refused request with a body: " + refused);
   }
 
   @Test

@@ -74,6 +74,11 @@ class TerminalCliIT {
     assertEquals(0, yes.exit(), yes.toString());
     assertTrue(yes.stdout().contains("Please enter 'y' or 'n'."), yes.toString());
     cli.run("online-endpoint", "show", "-n", "asked").exits(3);
+    cli.run("online-endpoint", "create", "-n", "logged").ok();
+    Result redirected = onATerminal("y\\n", "online-endpoint delete -n logged > " + dataDir.resolve("out.txt"));
+    assertEquals(0, redirected.exit(), redirected.toString());
+    assertTrue(redirected.stdout().contains("(y/n):"), "stdin decides, as in az, not stdout: " + redirected);
+    cli.run("online-endpoint", "show", "-n", "logged").exits(3);
   }
 
   @Test
