@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# How long an operator command takes (issue 10's measurement): the wall time of
-#   1. ./inferbus online-endpoint show -n credit   (the CLI: JVM, picocli, TLS, one GET, JSON out);
-#   2. curl of the same GET with the same token     (the server's part and one TLS handshake);
-#   3. java -version with the CLI's JVM flags        (the JVM's own floor on this machine);
-# interleaved (1 2 3 1 2 3 ...) for ROUNDS rounds against a node started for the run, after WARMUP
-# seconds of GETs let the node's JIT settle (a fresh node's compiler threads take the cores a short
-# command needs). The CLI uses the class-data-sharing archive the build left beside the jar. Prints each side's median and
-# spread, and keeps every sample in $OUT/samples.tsv.
+# How long an operator command takes (issue 10's measurement), and what the launcher's choices are
+# worth: `online-endpoint show -n credit` against a node started for the run, each round running,
+# one after the other (A B C ... A B C ...):
+#   launcher      ./inferbus online-endpoint show            (what a user runs)
+#   java          the same JVM flags and archive, java run directly (the baseline of the ratios below)
+#   no-archive    without the class-data-sharing archive the build leaves beside the jar
+#   picocli-jar   with picocli's own jar (Java 5 bytecode) first on the class path, and an archive
+#                 trained the same way for it
+#   fewer-flags   without -XX:-UsePerfData -XX:CICompilerCount=1
+#   curl          curl of the same GET with the same token (the server's part and one TLS handshake)
+#   java-version  java -version with the CLI's flags (the JVM's own floor)
+# after WARMUP seconds of GETs let the node's JIT settle (a fresh node's compiler threads take the
+# cores a short command needs). Prints each side's median, spread and ratio to `java`, and keeps
+# every sample in $OUT/samples.tsv.
 #
-#   bench/run-cli-show.sh          # ~1.5 minutes; ROUNDS=10 WARMUP=40 OUT=dir
+#   bench/run-cli-show.sh          # ~2 minutes; ROUNDS=10 WARMUP=40 OUT=dir
 #
 # Loopback only; the node is stopped on exit.
 set -euo pipefail
@@ -23,38 +29,62 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/inferbus-cli-show.XXXXXX")"
 . bench/node.sh
 trap 'stop_node; rm -rf "$work"' EXIT
 
-start_node
+jar="$root/cli/target/inferbus.jar"
+archive="$root/cli/target/inferbus-cli.jsa"
+# the flags ./inferbus gives an operator command
+flags=(-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:-UsePerfData -Xss512k -Xlog:cds=off -Xlog:cds+dynamic=off
+  -XX:+UseSerialGC)
+fewer=(-XX:TieredStopAtLevel=1 -Xss512k -Xlog:cds=off -Xlog:cds+dynamic=off -XX:+UseSerialGC)
+
+start_node # builds the jar (and its archive) first when sources are newer
+test -f "$archive" || { echo "no $archive: build with mvn package" >&2; exit 1; }
 export INFERBUS_CONFIG="$work/data/client.json"
-test -f cli/target/inferbus-cli.jsa || echo "note: no cli/target/inferbus-cli.jsa; the CLI runs without it" >&2
-./inferbus online-endpoint show -n credit >/dev/null
+
+picocli_version="$(sed -n 's:.*<picocli.version>\(.*\)</picocli.version>.*:\1:p' pom.xml)"
+picocli_jar="$HOME/.m2/repository/info/picocli/picocli/$picocli_version/picocli-$picocli_version.jar"
+[ -f "$picocli_jar" ] || mvn -B -q dependency:get -Dartifact="info.picocli:picocli:$picocli_version" >/dev/null
+java "${flags[@]}" -XX:ArchiveClassesAtExit="$work/picocli-jar.jsa" -cp "$picocli_jar:$jar" \
+  io.inferbus.cli.ArchiveTraining
+
+show=(online-endpoint show -n credit)
+declare -A command=(
+  [launcher]="./inferbus ${show[*]}"
+  [java]="java ${flags[*]} -XX:SharedArchiveFile=$archive -jar $jar ${show[*]}"
+  [no-archive]="java ${flags[*]} -jar $jar ${show[*]}"
+  [picocli-jar]="java ${flags[*]} -XX:SharedArchiveFile=$work/picocli-jar.jsa -cp $picocli_jar:$jar io.inferbus.cli.Main ${show[*]}"
+  [fewer-flags]="java ${fewer[*]} -XX:SharedArchiveFile=$archive -jar $jar ${show[*]}"
+  [curl]="curl -sS --fail --cacert $ca -H 'Authorization: Bearer $token' $cp_url/endpoints/credit"
+  [java-version]="java ${flags[*]} -version"
+)
+sides=(launcher java no-archive picocli-jar fewer-flags curl java-version)
+for side in "${sides[@]}"; do # each must work before it is timed
+  bash -c "${command[$side]}" >/dev/null 2>&1 || { echo "$side failed: ${command[$side]}" >&2; exit 1; }
+done
+
 end=$((SECONDS + WARMUP))
 while [ $SECONDS -lt $end ]; do
   curl -sS --fail --cacert "$ca" -H "Authorization: Bearer $token" "$cp_url/endpoints/credit" >/dev/null
 done
 
-ms() { # command...: prints its wall time in ms
-  local start end
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
-}
-
-printf 'round\tcli_show\tcurl_get\tjava_version\n' > "$out/samples.tsv"
+(IFS=$'\t'; echo "round	${sides[*]}") > "$out/samples.tsv"
 for round in $(seq 1 "$ROUNDS"); do
-  a=$(ms ./inferbus online-endpoint show -n credit)
-  b=$(ms curl -sS --fail --cacert "$ca" -H "Authorization: Bearer $token" "$cp_url/endpoints/credit")
-  c=$(ms java -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -version)
-  printf '%s\t%s\t%s\t%s\n' "$round" "$a" "$b" "$c" >> "$out/samples.tsv"
+  line="$round"
+  for side in "${sides[@]}"; do
+    start=$(date +%s%N)
+    bash -c "${command[$side]}" >/dev/null 2>&1
+    line="$line	$((($(date +%s%N) - start) / 1000000))"
+  done
+  echo "$line" >> "$out/samples.tsv"
 done
 
 python3 - "$out/samples.tsv" <<'PY' | tee "$out/summary.txt"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-for column, label in [("cli_show", "./inferbus online-endpoint show"), ("curl_get", "curl GET /endpoints/credit"),
-                      ("java_version", "java -version (CLI flags)")]:
-    values = sorted(int(r[column]) for r in rows)
-    print(f"{label:36s} median {statistics.median(values):6.0f} ms   min {values[0]:5d}   max {values[-1]:5d}"
-          f"   (n={len(values)})")
+sides = [c for c in rows[0].keys() if c != "round"]
+median = {s: statistics.median(int(r[s]) for r in rows) for s in sides}
+for s in sides:
+    values = sorted(int(r[s]) for r in rows)
+    print(f"{s:13s} median {median[s]:6.0f} ms   min {values[0]:5d}   max {values[-1]:5d}   "
+          f"x{median[s] / median['java']:.2f} of java   (n={len(values)})")
 PY
 echo "samples: $out/samples.tsv"
