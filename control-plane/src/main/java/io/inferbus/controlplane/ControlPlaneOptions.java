@@ -2,6 +2,8 @@ package io.inferbus.controlplane;
 
 import io.inferbus.controlplane.auth.TrustedIssuerTokens;
 import io.inferbus.protocol.net.TlsServerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -15,9 +17,10 @@ import java.util.function.Supplier;
  * @param scoringBaseUrl the gateway's public base URL, shown as endpoints' scoring_uri
  * @param trustedIssuer the node's trusted external token issuer, whose tokens operators may present;
  *     null when none is configured
+ * @param registry where the control plane's metrics go (the node's Prometheus registry)
  */
 public record ControlPlaneOptions(String host, int port, TlsServerConfig tls, Path dataDir,
-    Supplier<String> scoringBaseUrl, TrustedIssuerTokens trustedIssuer) {
+    Supplier<String> scoringBaseUrl, TrustedIssuerTokens trustedIssuer, MeterRegistry registry) {
   /** Largest model upload accepted (held in memory while it is verified). */
   public static final long MAX_MODEL_BYTES = 512L * 1024 * 1024;
   /** Largest JSON body on the other routes. */
@@ -26,6 +29,6 @@ public record ControlPlaneOptions(String host, int port, TlsServerConfig tls, Pa
   /** Without a trusted issuer: only the control plane's own tokens are accepted. */
   public ControlPlaneOptions(String host, int port, TlsServerConfig tls, Path dataDir,
       Supplier<String> scoringBaseUrl) {
-    this(host, port, tls, dataDir, scoringBaseUrl, null);
+    this(host, port, tls, dataDir, scoringBaseUrl, null, new SimpleMeterRegistry());
   }
 }

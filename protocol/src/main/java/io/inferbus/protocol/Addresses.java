@@ -13,7 +13,20 @@ public final class Addresses {
   /** Prefix of a deployment node's log service: {@code inferbus.node-logs.<node id>}. */
   public static final String NODE_LOGS_PREFIX = "inferbus.node-logs.";
 
+  /** Prefix of a gateway's traffic-log service: {@code inferbus.traffic-log.<node id>}. */
+  public static final String TRAFFIC_LOG_PREFIX = "inferbus.traffic-log.";
+
   private Addresses() {}
+
+  /**
+   * A gateway node's traffic log (one JSON object per scored request, see docs/operations.md).
+   * Request: {@code {"endpoint", "lines", "request_id"?, "since_ms"?, "status"?}} where {@code status}
+   * is a code ({@code "503"}) or a class ({@code "5xx"}); reply: {@code {"node", "lines": [<traffic log
+   * line>, ...]}}, the last {@code lines} matching lines of that endpoint, oldest first.
+   */
+  public static String trafficLog(String nodeId) {
+    return TRAFFIC_LOG_PREFIX + nodeId;
+  }
 
   /**
    * A deployment node's recent instance log lines. Request: {@code {"endpoint", "deployment",

@@ -16,5 +16,14 @@ public final class ScoringHeaders {
   /** On a V2 request and reply: length of the JSON header when binary tensor data follows. */
   public static final String INFERENCE_HEADER_LENGTH = "inference-header-content-length";
 
+  /**
+   * The W3C trace context of the request ({@code 00-<trace id>-<parent id>-<flags>}): the caller's
+   * when it sent a valid one, else one the gateway started. Instances put its trace id in their
+   * access lines.
+   */
+  public static final String TRACEPARENT = "traceparent";
+  /** On a reply: how long the instance ran the model for this request, in microseconds. */
+  public static final String MODEL_TIME_US = "inferbus-model-time-us";
+
   private ScoringHeaders() {}
 }
