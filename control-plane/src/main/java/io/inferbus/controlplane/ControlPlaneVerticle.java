@@ -7,6 +7,8 @@ import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
 import io.inferbus.controlplane.endpoints.ClusterPublisher;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.logs.LogGatherer;
+import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
@@ -85,7 +87,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
         })
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens).router()).listen();
+          TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
+          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens, trafficLog).router())
+              .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
   }

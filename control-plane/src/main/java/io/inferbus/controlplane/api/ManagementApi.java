@@ -7,6 +7,8 @@ import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.endpoints.Actor;
 import io.inferbus.controlplane.endpoints.ApiResult;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.logs.TrafficLogFilter;
+import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.EndpointState;
@@ -41,12 +43,15 @@ public final class ManagementApi {
   private final ControlPlaneService service;
   private final OperatorAuth auth;
   private final EndpointTokens endpointTokens;
+  private final TrafficLogQuery trafficLog;
 
-  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens) {
+  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens,
+      TrafficLogQuery trafficLog) {
     this.vertx = vertx;
     this.service = service;
     this.auth = auth;
     this.endpointTokens = endpointTokens;
+    this.trafficLog = trafficLog;
   }
 
   public Router router() {
@@ -70,6 +75,7 @@ public final class ManagementApi {
         ctx -> service.trafficHistory(ctx.pathParam("e")));
     route(r.post("/endpoints/:e/traffic/rollback"), OperatorRole.OPERATOR,
         ctx -> service.rollbackTraffic(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    route(r.get("/endpoints/:e/traffic-log"), OperatorRole.READER, this::trafficLog);
     route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> service.keys(ctx.pathParam("e")));
     route(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR,
         ctx -> service.regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));
@@ -178,6 +184,15 @@ public final class ManagementApi {
       ctx.put(CALLER, caller);
       return Future.succeededFuture();
     });
+  }
+
+  /** {@code GET /endpoints/{e}/traffic-log}: parameters checked first, then the endpoint, then the gateways asked. */
+  private Future<ApiResult> trafficLog(RoutingContext ctx) {
+    String endpoint = ctx.pathParam("e");
+    TrafficLogFilter filter = TrafficLogFilter.parse(ctx.queryParams().get("request_id"),
+        ctx.queryParams().get("since"), ctx.queryParams().get("status"), ctx.queryParams().get("lines"),
+        Instant.now());
+    return service.getEndpoint(endpoint).compose(found -> trafficLog.query(endpoint, filter)).map(ApiResult::ok);
   }
 
   /** {@code POST /endpoints/{e}/token}: a scoring token of an aml_token endpoint. */
