@@ -89,9 +89,14 @@ public final class TestControlPlane implements AutoCloseable {
     return new Answer(r.statusCode(), r.body());
   }
 
-  /** Uploads the example ONNX model as {@code name:version} (admin). */
-  public Answer registerExampleModel(String name, String version) throws Exception {
-    Path model = Path.of("..", "examples", "credit-scoring", "model", "german-credit-bad-risk.onnx");
+  /** The example's model, and its retrained second version (other bytes). */
+  public static final Path EXAMPLE_MODEL = Path.of("..", "examples", "credit-scoring", "model",
+      "german-credit-bad-risk.onnx");
+  public static final Path EXAMPLE_MODEL_V2 = Path.of("..", "examples", "credit-scoring", "model",
+      "german-credit-bad-risk-v2.onnx");
+
+  /** Uploads an ONNX file as {@code name:version} (admin). */
+  public Answer registerModel(String name, String version, Path model) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/models/" + name + "/versions/" + version))
         .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token(OperatorRole.ADMIN))
         .header("Content-Type", "application/octet-stream")
