@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * lines in memory, so a node that is down or slow costs its lines, never the whole answer.
  *
  * <p>A node's answer is {@code {"node", "lines": [{"time": <ISO-8601 instant>, ...}, ...]}}, oldest
- * first ({@link io.inferbus.protocol.Addresses#nodeLogs}, {@link io.inferbus.protocol.Addresses#trafficLog}).
+ * first, with {@code "logging": "off"} when the node does not keep these lines (started with
+ * {@code --request-logging off}): such nodes are named in {@code logging_off_nodes} ({@link io.inferbus.protocol.Addresses#nodeLogs}, {@link io.inferbus.protocol.Addresses#trafficLog}).
  */
 public final class LogGatherer {
   private static final Logger LOG = LoggerFactory.getLogger(LogGatherer.class);
@@ -72,10 +73,14 @@ public final class LogGatherer {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
     List<Future<JsonArray>> asks = new ArrayList<>();
     List<String> asked = List.copyOf(nodes);
+    JsonArray loggingOff = new JsonArray();
     for (String node : asked) {
       asks.add(vertx.eventBus().<Object>request(address.apply(node), query, options).map(reply -> {
         if (!(reply.body() instanceof JsonObject answer) || answer.getJsonArray("lines") == null) {
           throw new IllegalStateException("the answer is not {\"node\", \"lines\": [...]}");
+        }
+        if ("off".equals(answer.getString("logging"))) {
+          loggingOff.add(node);
         }
         return answer.getJsonArray("lines");
       }));
@@ -101,7 +106,11 @@ public final class LogGatherer {
       merged.sort(Comparator.comparing(LogGatherer::timeOf));
       JsonArray value = new JsonArray();
       merged.subList(Math.max(0, merged.size() - lines), merged.size()).forEach(value::add);
-      return Future.succeededFuture(new JsonObject().put("value", value).put("unreachable_nodes", unreachable));
+      JsonObject result = new JsonObject().put("value", value).put("unreachable_nodes", unreachable);
+      if (!loggingOff.isEmpty()) {
+        result.put("logging_off_nodes", loggingOff);
+      }
+      return Future.succeededFuture(result);
     });
   }
 

@@ -385,6 +385,9 @@ public final class OnlineEndpointCommand {
       for (JsonNode node : answer.path("unreachable_nodes")) {
         note("warning: gateway " + node.asText() + " did not answer; its records are missing");
       }
+      for (JsonNode node : answer.path("logging_off_nodes")) {
+        note("note: gateway " + node.asText() + " runs with --request-logging off and keeps no traffic log");
+      }
       print(answer.path("value"), GetTrafficLog::rows);
     }
 
