@@ -59,6 +59,15 @@ final class ServerOptions {
           + "requests fastest on small machines (BENCHMARKS.md C).")
   int eventLoops;
 
+  @Option(names = "--request-logging", paramLabel = "on|off", defaultValue = "${env:INFERBUS_REQUEST_LOGGING:-on}",
+      description = "The gateway's traffic log (one JSON line per scored request, under <data-dir>/logs) and the "
+          + "instances' access lines in the deployment logs (default: ${DEFAULT-VALUE}).")
+  String requestLogging;
+
+  boolean requestLogging() {
+    return "on".equals(requestLogging);
+  }
+
   long maxBodyBytes() {
     return maxBodyMib * 1024L * 1024L;
   }
@@ -85,6 +94,9 @@ final class ServerOptions {
     }
     if (eventLoops < 0 || eventLoops > 256) {
       throw new IllegalArgumentException("--event-loops " + eventLoops + " is out of range 0-256 (0: Vert.x's default)");
+    }
+    if (!"on".equals(requestLogging) && !"off".equals(requestLogging)) {
+      throw new IllegalArgumentException("--request-logging must be on or off, not '" + requestLogging + "'");
     }
     trustedIssuer();
   }

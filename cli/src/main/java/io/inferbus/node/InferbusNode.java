@@ -68,12 +68,17 @@ public final class InferbusNode {
   private int managementPort;
   /** Feeds instance log lines to the deployment role's logs route; null without that role. */
   private InstanceLogFeed logFeed;
+  /** Writes the gateway's traffic log; null without the gateway role or with request logging off. */
+  private TrafficLogFile trafficLogFile;
+  /** The directory of this node's own log files (the traffic log). */
+  static final String LOGS_DIR = "logs";
   /** The periodic check that keeps /health/ready current; -1 before it starts. */
   private volatile long readinessTimer = -1;
   private volatile boolean ready;
   private volatile boolean deploymentsSettled;
   private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
   private String adminToken;
+  private com.hazelcast.core.HazelcastInstance hazelcast;
   private String exampleEndpoint;
 
   private InferbusNode(NodeConfig config) {
@@ -100,6 +105,11 @@ public final class InferbusNode {
       return Future.failedFuture(e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // label values stay bounded: no series per instance id (see ModelInstance.WORKER_POOL_PREFIX)
+    registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(id -> {
+      String pool = id.getTag("pool_name") != null ? id.getTag("pool_name") : id.getTag("pool.name");
+      return pool != null && pool.startsWith(io.inferbus.deployment.instance.ModelInstance.WORKER_POOL_PREFIX);
+    }));
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
@@ -115,6 +125,9 @@ public final class InferbusNode {
         .compose(v -> {
           vertx = v;
           nodeId = clusterManager.getNodeId();
+          hazelcast = clusterManager.getHazelcastInstance();
+          io.micrometer.core.instrument.Gauge.builder("inferbus.cluster.members", this, InferbusNode::clusterMembers)
+              .description("members of the cluster this node sees, itself included").register(registry);
           LOG.info("joined cluster '{}' as node {} in {} ms ({} event loops)", hazelcastConfig.getClusterName(), nodeId,
               (System.nanoTime() - t0) / 1_000_000, options.getEventLoopPoolSize());
           return introduce(clusterManager.getHazelcastInstance());
@@ -211,12 +224,18 @@ public final class InferbusNode {
       DeploymentLogs logs = new DeploymentLogs();
       logFeed = InstanceLogFeed.attach(logs);
       agent = new DeploymentNodeVerticle(hazelcast, new DeploymentNodeOptions(nodeId,
-          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry, logs));
+          dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry, logs,
+          config.requestLogging()));
       chain = chain.compose(v -> deploy(agent));
     }
     if (config.runs(Role.GATEWAY)) {
+      Path trafficLogDir = null;
+      if (config.requestLogging()) {
+        trafficLogDir = dataDir.resolve(LOGS_DIR);
+        trafficLogFile = TrafficLogFile.attach(nodeId, trafficLogDir, registry);
+      }
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs()));
+          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;
@@ -347,13 +366,34 @@ public final class InferbusNode {
     DurableFiles.replace(file, (content + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), secret);
   }
 
+  /** Members of the cluster as this node sees them; 0 once it has left. */
+  private static double clusterMembers(InferbusNode node) {
+    try {
+      com.hazelcast.core.HazelcastInstance h = node.hazelcast;
+      return h != null && h.getLifecycleService().isRunning() ? h.getCluster().getMembers().size() : 0;
+    } catch (RuntimeException stopped) {
+      return 0;
+    }
+  }
+
+  /** Ready: every role serves and the node is a member of the cluster; else the first reason why not. */
   private JsonObject readiness() {
     boolean gatewayReady = gateway == null || gateway.ready();
     boolean agentSettled = agent == null || deploymentsSettled;
+    boolean member = clusterMembers(this) > 0;
+    String reason = !ready ? "starting"
+        : !member ? "not a member of the cluster (Hazelcast stopped)"
+        : !gatewayReady ? "the gateway is not serving"
+        : !agentSettled ? "instances of this node's deployments are still loading"
+        : null;
     JsonObject status = new JsonObject()
-        .put("ready", ready && gatewayReady && agentSettled)
+        .put("ready", reason == null)
         .put("node_id", nodeId)
-        .put("started", ready);
+        .put("started", ready)
+        .put("cluster_member", member);
+    if (reason != null) {
+      status.put("reason", reason);
+    }
     if (gateway != null) {
       status.put("gateway", gatewayReady);
     }
@@ -393,6 +433,10 @@ public final class InferbusNode {
     if (logFeed != null) {
       logFeed.detach();
       logFeed = null;
+    }
+    if (trafficLogFile != null) {
+      trafficLogFile.detach();
+      trafficLogFile = null;
     }
     vertx = null;
   }

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param requestReadTimeoutMs how long the gateway waits for a connection's next request head, and
  *     then for that request's body
  * @param eventLoops the node's Vert.x event loops; 0: Vert.x's default, twice the cores
+ * @param requestLogging whether the gateway writes the traffic log and instances their access lines
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -34,7 +35,8 @@ public record NodeConfig(
     TrustedIssuerOptions trustedIssuer,
     long maxBodyBytes,
     long requestReadTimeoutMs,
-    int eventLoops) {
+    int eventLoops,
+    boolean requestLogging) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -53,7 +55,8 @@ public record NodeConfig(
       Path clusterConfig, boolean embedded, Path tlsCert, Path tlsKey, boolean seedExample,
       TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
     this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
-        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0);
+        seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0,
+        true);
   }
 
   /** Without a trusted issuer. */
@@ -66,31 +69,37 @@ public record NodeConfig(
   /** The same node, with {@code n} Vert.x event loops (0: Vert.x's default). */
   public NodeConfig withEventLoops(int n) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging);
   }
 
   /** The same node, listening on {@code address}. */
   public NodeConfig withHost(String address) {
     return new NodeConfig(roles, dataDir, address, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging);
   }
 
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging);
   }
 
   /** The same node, cutting off connections that take longer than {@code ms} to send a request head or body. */
   public NodeConfig withRequestReadTimeoutMs(long ms) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging);
+  }
+
+  /** The same node, with the traffic log and access lines on or off. */
+  public NodeConfig withRequestLogging(boolean on) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on);
   }
 
   /** The embedded default on the given data dir and ports. */

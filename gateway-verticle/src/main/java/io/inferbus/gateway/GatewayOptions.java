@@ -4,6 +4,7 @@ import io.inferbus.gateway.auth.TrustedIssuer;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 
 /**
  * Configuration of a node's gateway role.
@@ -17,11 +18,21 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * @param requestReadTimeoutMs how long a connection may take, from its start or its previous answer,
  *     to send a whole request head, and then to send that request's whole body; a slower one (a
  *     slow-header or slow-body attack, a stalled client) is cut off
+ * @param nodeId this node's cluster id: the control plane asks it for its traffic log by it; null
+ *     when none (a gateway outside a node, in tests)
+ * @param trafficLogDir where the node's logging writes the traffic log ({@code TrafficLog}), read
+ *     back for the traffic-log route; null when the traffic log is off
  */
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
-    TrustedIssuer trustedIssuer, long requestReadTimeoutMs) {
+    TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 60_000;
+
+  /** Without a traffic log. */
+  public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
+      TrustedIssuer trustedIssuer, long requestReadTimeoutMs) {
+    this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, requestReadTimeoutMs, null, null);
+  }
 
   /** With the default request read deadline. */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,

@@ -8,6 +8,9 @@ import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.ScoringHandler;
+import io.inferbus.gateway.trafficlog.TrafficLog;
+import io.inferbus.gateway.trafficlog.TrafficLogFiles;
+import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.net.TlsServerConfig;
@@ -66,9 +69,11 @@ public final class GatewayVerticle extends VerticleBase {
     endpoints = new ClusterMapView<>(hazelcast, ClusterMaps.ENDPOINTS, context, EndpointState::fromJson, this::scheduleRebuild);
     deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::scheduleRebuild);
     instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
+    TrafficLog trafficLog = options.trafficLogDir() == null ? TrafficLog.OFF : TrafficLog.forNode(options.nodeId());
     scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
-        new EndpointAuthenticator(vertx, options.trustedIssuer()));
+        new EndpointAuthenticator(vertx, options.trustedIssuer()), trafficLog);
     return Future.all(endpoints.start(), deployments.start(), instances.start())
+        .compose(v -> serveTrafficLog())
         .compose(v -> {
           watchMembers();
           rebuild();
@@ -90,6 +95,33 @@ public final class GatewayVerticle extends VerticleBase {
     // new connections are refused
     Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
     return drained.onComplete(ar -> stopWatching());
+  }
+
+  /**
+   * Answers the control plane's traffic-log queries ({@link Addresses#trafficLog}) from this node's
+   * files, read on a worker. With the traffic log off the answer says so and holds no lines.
+   */
+  private Future<Void> serveTrafficLog() {
+    if (options.nodeId() == null) {
+      return Future.succeededFuture();
+    }
+    TrafficLogFiles files = options.trafficLogDir() == null ? null : new TrafficLogFiles(options.trafficLogDir());
+    return vertx.eventBus().<JsonObject>consumer(Addresses.trafficLog(options.nodeId()), message -> {
+      if (files == null) {
+        message.reply(new JsonObject().put("node", options.nodeId()).put("lines", new JsonArray())
+            .put("traffic_log", "off"));
+        return;
+      }
+      TrafficLogFiles.Query query = TrafficLogFiles.Query.fromJson(message.body());
+      vertx.executeBlocking(() -> files.reply(options.nodeId(), query), false).onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(ar.result());
+        } else {
+          LOG.warn("cannot read the traffic log in {}: {}", options.trafficLogDir(), ar.cause().toString());
+          message.fail(FailureKind.INTERNAL.eventBusCode(), "cannot read the traffic log of node " + options.nodeId());
+        }
+      });
+    }).completion();
   }
 
   /** Hears of members joining and leaving (Hazelcast calls the listener on its own threads). */
@@ -290,6 +322,7 @@ public final class GatewayVerticle extends VerticleBase {
     rebuildScheduled = false;
     table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries(), load,
         ClusterNodes.members(hazelcast));
+    scoring.tableChanged(table);
   }
 
   /**

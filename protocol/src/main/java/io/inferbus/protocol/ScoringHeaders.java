@@ -25,5 +25,8 @@ public final class ScoringHeaders {
   /** On a reply: how long the instance ran the model for this request, in microseconds. */
   public static final String MODEL_TIME_US = "inferbus-model-time-us";
 
+  /** On a mirrored copy, so instances and logs can tell shadow work from live work. */
+  public static final String MIRROR = "inferbus-mirror";
+
   private ScoringHeaders() {}
 }

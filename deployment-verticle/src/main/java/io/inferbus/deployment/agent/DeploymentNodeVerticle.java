@@ -1,6 +1,8 @@
 package io.inferbus.deployment.agent;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.deployment.instance.AccessLog;
+import io.inferbus.deployment.instance.InstanceMetrics;
 import io.inferbus.deployment.instance.ModelInstance;
 import io.inferbus.deployment.modelcache.ModelCache;
 import io.inferbus.protocol.Addresses;
@@ -38,6 +40,8 @@ public final class DeploymentNodeVerticle extends VerticleBase {
   private final DeploymentNodeOptions options;
   /** instance id → instance, in the order they were started. */
   private final Map<String, ModelInstance> running = new LinkedHashMap<>();
+  /** Deployment key → its metrics on this node, from its first instance here until it is deleted. */
+  private final Map<String, InstanceMetrics> metrics = new HashMap<>();
   private ClusterMapView<DeploymentState> desired;
   private ClusterMapView<Assignment> assignments;
   private InstanceDirectory directory;
@@ -91,6 +95,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     List<Reconciliation.Running> now = new ArrayList<>();
     running.values().forEach(i -> now.add(new Reconciliation.Running(i.id(), i.deployment().key(),
         i.deployment().generation(), i.state())));
+    forgetDeleted(specs);
     Reconciliation.Plan plan = Reconciliation.plan(specs, mine, now);
     if (plan.isEmpty()) {
       return;
@@ -104,7 +109,10 @@ public final class DeploymentNodeVerticle extends VerticleBase {
       DeploymentState deployment = specs.get(key);
       LOG.info("deployment {}: starting {} instance(s), {} assigned to this node", key, n, mine.get(key));
       for (int k = 0; k < n; k++) {
-        ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory, options.metrics());
+        InstanceMetrics meters = metrics.computeIfAbsent(key,
+            d -> new InstanceMetrics(options.metrics(), deployment.endpoint(), deployment.name()));
+        ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory, meters,
+            options.accessLines() ? options.logs() : AccessLog.NONE);
         options.logs().track(instance.id(), key);
         running.put(instance.id(), instance);
         // once it is ready (or failed), instances of an earlier spec it replaces may go
@@ -141,10 +149,32 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     return loading;
   }
 
+  /**
+   * Drops the metrics and kept log lines of deployments that were deleted once none of their
+   * instances runs here any more. A deployment that only moved off this node keeps its series, so
+   * its counters do not restart if it comes back.
+   */
+  private void forgetDeleted(Map<String, DeploymentState> specs) {
+    metrics.entrySet().removeIf(e -> {
+      String key = e.getKey();
+      if (specs.containsKey(key) || running.values().stream().anyMatch(i -> i.deployment().key().equals(key))) {
+        return false;
+      }
+      e.getValue().remove();
+      options.logs().forget(key);
+      return true;
+    });
+  }
+
   /** Takes an instance out of service; it drains on its own (see {@link ModelInstance#stop()}). */
   private void retire(ModelInstance instance) {
     LOG.info("instance {} of {} ({}): stopping", instance.id(), instance.deployment().key(), instance.state());
-    instance.stop();
+    // once it is gone, a deleted deployment's series go with it
+    instance.stop().onComplete(ar -> {
+      if (!stopping) {
+        forgetDeleted(desired.entries());
+      }
+    });
   }
 
 }

@@ -60,6 +60,12 @@ public final class ModelInstance {
   static final int INLINE_DECODE_BYTES = 8 * 1024;
   /** Requests an instance holds waiting, whatever max_queue_wait_ms allows. */
   static final int QUEUE_CAPACITY = 1024;
+  /**
+   * Names of instances' worker pools start with this. Their threads run for the instance's life, so
+   * Vert.x's pool metrics say nothing about them, and the names hold instance ids: the node keeps
+   * them out of /metrics (the in-flight and queued gauges say what matters).
+   */
+  public static final String WORKER_POOL_PREFIX = "inferbus-instance-";
   /** The worker loops run as long as the instance: never report them as blocked. */
   private static final long WORKER_MAX_EXECUTE_DAYS = 3650;
 
@@ -97,9 +103,43 @@ public final class ModelInstance {
   /** Set (from a worker) once a batched run's outputs could not be split back by rows. */
   private volatile boolean batchingBroken;
   private final InstanceMetrics metrics;
+  private final AccessLog access;
+  /** This instance's running and waiting requests, for the deployment's gauges. */
+  private final InstanceMetrics.Load load = new InstanceMetrics.Load() {
+    @Override
+    public int running() {
+      lock.lock();
+      try {
+        return queue.running();
+      } finally {
+        lock.unlock();
+      }
+    }
 
+    @Override
+    public int waiting() {
+      lock.lock();
+      try {
+        return queue.waiting();
+      } finally {
+        lock.unlock();
+      }
+    }
+  };
+
+  /** An instance with metrics of its own and no access lines (benchmarks). */
   public ModelInstance(Vertx vertx, DeploymentState deployment, String nodeId, InstanceDirectory directory,
-      MeterRegistry metrics) {
+      MeterRegistry registry) {
+    this(vertx, deployment, nodeId, directory, new InstanceMetrics(registry, deployment.endpoint(), deployment.name()),
+        AccessLog.NONE);
+  }
+
+  /**
+   * @param metrics the deployment's metrics on this node, shared by its instances here
+   * @param access where the instance writes one line per finished request
+   */
+  public ModelInstance(Vertx vertx, DeploymentState deployment, String nodeId, InstanceDirectory directory,
+      InstanceMetrics metrics, AccessLog access) {
     this.vertx = vertx;
     this.deployment = deployment;
     this.settings = deployment.requestSettings();
@@ -109,7 +149,8 @@ public final class ModelInstance {
     this.id = deployment.endpoint() + "." + deployment.name() + "." + UUID.randomUUID().toString().substring(0, 8);
     this.address = Addresses.instance(id);
     this.queue = new RequestQueue<>(settings.maxConcurrentRequestsPerInstance(), QUEUE_CAPACITY);
-    this.metrics = new InstanceMetrics(metrics, deployment.endpoint(), deployment.name());
+    this.metrics = metrics;
+    this.access = access;
   }
 
   public String id() {
@@ -131,11 +172,16 @@ public final class ModelInstance {
    */
   public Future<Void> start(ModelCache cache, int intraOpThreads) {
     directory.publish(snapshot(null, null));
+    LOG.info("instance {} of {}/{} loading model {}", id, deployment.endpoint(), deployment.name(), deployment.model());
     return cache.get(deployment.model().sha256())
         .compose(file -> vertx.executeBlocking(() -> {
+          long t0 = System.nanoTime();
           OnnxModel loaded = OnnxModel.load(file, intraOpThreads);
+          long t1 = System.nanoTime();
           loaded.warmUp().ifPresent(reason -> LOG.warn("instance {}: warm-up on zero-filled inputs failed, serving"
               + " anyway (the model may need real values, such as shapes or divisors): {}", id, reason));
+          LOG.info("instance {} loaded the model in {} ms ({} intra-op threads), warmed up in {} ms", id,
+              (t1 - t0) / 1_000_000, intraOpThreads, (System.nanoTime() - t1) / 1_000_000);
           return loaded;
         }))
         .compose(loaded -> {
@@ -150,7 +196,7 @@ public final class ModelInstance {
           this.decoder = new ScoringRequestDecoder(loaded.inputs());
           // One worker thread per concurrent request the deployment allows, for this instance alone.
           int slots = settings.maxConcurrentRequestsPerInstance();
-          this.workers = vertx.createSharedWorkerExecutor("inferbus-" + id, slots, WORKER_MAX_EXECUTE_DAYS,
+          this.workers = vertx.createSharedWorkerExecutor(WORKER_POOL_PREFIX + id, slots, WORKER_MAX_EXECUTE_DAYS,
               TimeUnit.DAYS);
           List<Future<Void>> loops = new ArrayList<>(slots);
           for (int i = 0; i < slots; i++) {
@@ -173,6 +219,7 @@ public final class ModelInstance {
             return Future.<Void>succeededFuture();
           }
           state = InstanceState.READY;
+          metrics.attach(load);
           LOG.info("instance {} of {}/{} ({}) ready on {}", id, deployment.endpoint(), deployment.name(),
               deployment.model(), address);
           return directory.publish(snapshot(model, null));
@@ -228,6 +275,7 @@ public final class ModelInstance {
     OnnxModel m = model;
     WorkerExecutor w = workers;
     model = null;
+    metrics.detach(load);
     if (expiryTimer != -1) {
       vertx.cancelTimer(expiryTimer);
       expiryTimer = -1;
@@ -255,7 +303,7 @@ public final class ModelInstance {
       return;
     }
     if (model == null) {
-      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+      refuse(job, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
       return;
     }
     if (message.body().length() <= INLINE_DECODE_BYTES) {
@@ -313,9 +361,9 @@ public final class ModelInstance {
       lock.unlock();
     }
     if (closed) {
-      job.countedFail(metrics, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+      refuse(job, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
     } else if (!queued) {
-      job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
+      refuse(job, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
           + "' has " + QUEUE_CAPACITY + " requests waiting; try again later");
     } else {
       armExpiry();
@@ -364,7 +412,7 @@ public final class ModelInstance {
       lock.unlock();
     }
     for (ScoringJob job : expired) {
-      job.countedFail(metrics, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
+      refuse(job, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
           + "' is busy: the request waited " + settings.maxQueueWaitMs() + " ms (max_queue_wait_ms) while "
           + running + " ran (max_concurrent_requests_per_instance " + settings.maxConcurrentRequestsPerInstance()
           + ") and " + waiting + " more waited");
@@ -453,7 +501,7 @@ public final class ModelInstance {
         live = new ArrayList<>(batch.size());
         for (ScoringJob j : batch) {
           if (now > j.deadlineNanos) {
-            j.countedFail(metrics, FailureKind.TIMED_OUT, "request_timeout_ms passed while queued");
+            refuse(j, FailureKind.TIMED_OUT, "request_timeout_ms passed while queued");
           } else {
             live.add(j);
           }
@@ -464,30 +512,44 @@ public final class ModelInstance {
     if (live.isEmpty()) {
       return;
     }
-    long rows = 0;
     for (ScoringJob job : live) {
-      rows += job.rows;
+      job.queuedNanos = now - job.enqueuedNanos;
+      metrics.waited(job.queuedNanos);
     }
-    metrics.run(rows);
     List<Object> results = execute(running, live);
     for (int i = 0; i < live.size(); i++) {
       Object r = results.get(i);
+      ScoringJob job = live.get(i);
       if (r instanceof ScoringResponseEncoder.Encoded e) {
         metrics.answered();
-        if (e.jsonLength() < 0) {
-          live.get(i).message.reply(e.body()); // JSON, the gateway's default: no header to copy
-        } else {
-          live.get(i).message.reply(e.body(), binaryReply(e.jsonLength()));
+        DeliveryOptions reply = new DeliveryOptions().addHeader(ScoringHeaders.MODEL_TIME_US,
+            Long.toString(job.runNanos / 1000));
+        if (e.jsonLength() >= 0) { // JSON needs no header: it is the gateway's default
+          reply.addHeader(ScoringHeaders.CONTENT_TYPE, "application/octet-stream")
+              .addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(e.jsonLength()));
         }
+        job.message.reply(e.body(), reply);
+        logAccess(job, 200);
       } else {
-        fail(live.get(i), (Throwable) r);
+        fail(job, (Throwable) r);
       }
     }
   }
 
-  private static DeliveryOptions binaryReply(int jsonLength) {
-    return new DeliveryOptions().addHeader(ScoringHeaders.CONTENT_TYPE, "application/octet-stream")
-        .addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(jsonLength));
+  /** Refuses a request the instance will not run (counted, and its access line written). */
+  private void refuse(ScoringJob job, FailureKind kind, String text) {
+    if (job.enqueuedNanos != 0 && job.queuedNanos == 0) {
+      job.queuedNanos = System.nanoTime() - job.enqueuedNanos;
+    }
+    metrics.refused(kind);
+    logAccess(job, kind.httpStatus());
+    job.fail(kind, text);
+  }
+
+  /** The request's access line, once it is answered (see {@link AccessLog}). */
+  private void logAccess(ScoringJob job, int status) {
+    access.record(new AccessLog.Line(System.currentTimeMillis(), id, job.requestId, job.traceId(), job.mirror(),
+        status, job.queuedNanos, job.runNanos, job.rows));
   }
 
   /** On a worker: runs the model once for all jobs and encodes each answer (an Encoded or a failure). */
@@ -495,9 +557,13 @@ public final class ModelInstance {
     List<Object> results = new ArrayList<>(jobs.size());
     if (jobs.size() == 1) {
       ScoringJob job = jobs.get(0);
+      long t0 = System.nanoTime();
       try {
-        results.add(encode(job, running.run(job.request.inputs(), job.request.requestedOutputs())));
+        List<OutputValue> outputs = running.run(job.request.inputs(), job.request.requestedOutputs());
+        ran(jobs, t0);
+        results.add(encode(job, outputs));
       } catch (RuntimeException e) {
+        ran(jobs, t0);
         results.add(e);
       }
       return results;
@@ -509,9 +575,15 @@ public final class ModelInstance {
       rows[i] = jobs.get(i).rows();
     }
     List<List<OutputValue>> split;
+    long t0 = System.nanoTime();
+    List<OutputValue> outputs;
     try {
-      split = TensorBatches.split(
-          running.run(TensorBatches.concat(inputs), jobs.get(0).request.requestedOutputs()), rows);
+      outputs = running.run(TensorBatches.concat(inputs), jobs.get(0).request.requestedOutputs());
+    } finally {
+      ran(jobs, t0);
+    }
+    try {
+      split = TensorBatches.split(outputs, rows);
     } catch (IllegalStateException e) {
       // The model's outputs do not have one row per input row (a flattening output, say): it
       // cannot be batched after all. Serve these one by one and stop batching on this instance.
@@ -535,6 +607,17 @@ public final class ModelInstance {
     return results;
   }
 
+  /** One model run for these jobs, started at {@code t0}: measured, and each job's model time. */
+  private void ran(List<ScoringJob> jobs, long t0) {
+    long nanos = System.nanoTime() - t0;
+    long rows = 0;
+    for (ScoringJob job : jobs) {
+      job.runNanos = nanos;
+      rows += job.rows;
+    }
+    metrics.run(rows, nanos);
+  }
+
   private ScoringResponseEncoder.Encoded encode(ScoringJob job, List<OutputValue> outputs) {
     return job.protocol == ScoringProtocol.AZURE_ML
         ? new ScoringResponseEncoder.Encoded(ScoringResponseEncoder.encodeAzure(outputs), -1)
@@ -542,7 +625,9 @@ public final class ModelInstance {
   }
 
   private void fail(ScoringJob job, Throwable cause) {
-    metrics.refused(cause instanceof InferbusException e ? e.kind() : FailureKind.INTERNAL);
+    FailureKind kind = cause instanceof InferbusException e ? e.kind() : FailureKind.INTERNAL;
+    metrics.refused(kind);
+    logAccess(job, kind.httpStatus());
     if (cause instanceof InferbusException e) {
       if (e.kind().httpStatus() >= 500 || e.kind() == FailureKind.MODEL_FAILED) {
         LOG.warn("request {} on instance {}: {} {}", job.requestId, id, e.kind(), e.getMessage());
@@ -572,6 +657,9 @@ public final class ModelInstance {
     long rows = 1;
     /** When it entered the queue (System.nanoTime). */
     long enqueuedNanos;
+    /** How long it waited in the queue, and how long its model run took (written by the worker that ran it). */
+    long queuedNanos;
+    long runNanos;
 
     ScoringJob(Message<Buffer> message, ScoringProtocol protocol, long deadlineNanos) {
       this.message = message;
@@ -616,9 +704,14 @@ public final class ModelInstance {
       message.fail(kind.eventBusCode(), text);
     }
 
-    void countedFail(InstanceMetrics metrics, FailureKind kind, String text) {
-      metrics.refused(kind);
-      fail(kind, text);
+    /** The trace id of the W3C traceparent the gateway passed on ({@code 00-<trace id>-...}), or null. */
+    String traceId() {
+      String traceparent = message.headers().get(ScoringHeaders.TRACEPARENT);
+      return traceparent != null && traceparent.length() >= 35 ? traceparent.substring(3, 35) : null;
+    }
+
+    boolean mirror() {
+      return message.headers().contains(ScoringHeaders.MIRROR);
     }
 
     @Override

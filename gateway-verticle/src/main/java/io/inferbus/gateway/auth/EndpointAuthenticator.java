@@ -47,7 +47,7 @@ public final class EndpointAuthenticator {
   public Future<Void> authenticate(EndpointState endpoint, String authorization) {
     String mode = endpoint.authMode();
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return refused("missing credentials: send 'Authorization: Bearer <"
+      return refused(AuthRefusal.MISSING_CREDENTIALS, "missing credentials: send 'Authorization: Bearer <"
           + (EndpointState.AUTH_KEY.equals(mode) ? "key" : "token") + ">' (endpoint '" + endpoint.name()
           + "' has auth_mode " + mode + ")");
     }
@@ -56,7 +56,7 @@ public final class EndpointAuthenticator {
       case EndpointState.AUTH_KEY -> key(endpoint, credential);
       case EndpointState.AUTH_AML_TOKEN -> amlToken(endpoint, credential);
       case EndpointState.AUTH_AAD_TOKEN -> aadToken(endpoint, credential);
-      default -> refused("endpoint '" + endpoint.name() + "' has auth_mode '" + mode + "', which this gateway"
+      default -> refused(AuthRefusal.NOT_CONFIGURED, "endpoint '" + endpoint.name() + "' has auth_mode '" + mode + "', which this gateway"
           + " does not know");
     };
   }
@@ -66,10 +66,10 @@ public final class EndpointAuthenticator {
       return Future.succeededFuture();
     }
     if (!isKeyShaped(credential)) {
-      return refused("endpoint '" + endpoint.name() + "' takes a key (auth_mode key), not a token: send one of its"
+      return refused(AuthRefusal.WRONG_CREDENTIAL_TYPE, "endpoint '" + endpoint.name() + "' takes a key (auth_mode key), not a token: send one of its"
           + " keys (POST /endpoints/" + endpoint.name() + "/keys on the management API)");
     }
-    return refused("the key is not valid for endpoint '" + endpoint.name() + "'");
+    return refused(AuthRefusal.INVALID_KEY, "the key is not valid for endpoint '" + endpoint.name() + "'");
   }
 
   private Future<Void> amlToken(EndpointState endpoint, String credential) {
@@ -80,38 +80,40 @@ public final class EndpointAuthenticator {
     }
     UnverifiedJwt unverified = UnverifiedJwt.peek(credential);
     if (unverified == null) {
-      return refused(isKeyShaped(credential)
+      return refused(isKeyShaped(credential) ? AuthRefusal.WRONG_CREDENTIAL_TYPE : AuthRefusal.INVALID_TOKEN,
+          isKeyShaped(credential)
           ? "endpoint '" + endpoint.name() + "' takes a token (auth_mode aml_token) from POST /endpoints/"
               + endpoint.name() + "/token on the management API, not a key"
           : "the token is not valid for endpoint '" + endpoint.name() + "': it is not a signed JWT");
     }
     if (!EndpointState.AML_TOKEN_ISSUER.equals(unverified.issuer())) {
-      return refused("endpoint '" + endpoint.name() + "' takes tokens its control plane issues (auth_mode"
+      return refused(AuthRefusal.INVALID_TOKEN, "endpoint '" + endpoint.name() + "' takes tokens its control plane issues (auth_mode"
           + " aml_token, POST /endpoints/" + endpoint.name() + "/token); this token's issuer is '"
           + unverified.issuer() + "'");
     }
     if (verifier == null) {
-      return refused("endpoint '" + endpoint.name() + "' has no token signing key published yet");
+      return refused(AuthRefusal.NOT_CONFIGURED, "endpoint '" + endpoint.name()
+          + "' has no token signing key published yet");
     }
     return verifier.verify(credential, unverified).transform(ar -> ar.succeeded()
         ? mayScoreAml(endpoint, ar.result())
-        : refused("the token is not valid for endpoint '" + endpoint.name() + "': " + ar.cause().getMessage()));
+        : refused(AuthRefusal.INVALID_TOKEN, "the token is not valid for endpoint '" + endpoint.name() + "': " + ar.cause().getMessage()));
   }
 
   private static Future<Void> mayScoreAml(EndpointState endpoint, VerifiedToken token) {
     if (!EndpointState.AML_TOKEN_USE_SCORE.equals(token.claims().getValue(EndpointState.AML_TOKEN_USE_CLAIM))) {
-      return refused("the token is not a scoring token (it is a management token); get one with POST /endpoints/"
+      return refused(AuthRefusal.TOKEN_NOT_FOR_ENDPOINT, "the token is not a scoring token (it is a management token); get one with POST /endpoints/"
           + endpoint.name() + "/token");
     }
     if (!token.audiences().contains(endpoint.name())) {
-      return refused("the token is for endpoint " + token.audiences() + ", not '" + endpoint.name() + "'");
+      return refused(AuthRefusal.TOKEN_NOT_FOR_ENDPOINT, "the token is for endpoint " + token.audiences() + ", not '" + endpoint.name() + "'");
     }
     return Future.succeededFuture();
   }
 
   private Future<Void> aadToken(EndpointState endpoint, String credential) {
     if (trustedIssuer == null) {
-      return refused("endpoint '" + endpoint.name() + "' takes tokens of a trusted issuer (auth_mode aad_token), but"
+      return refused(AuthRefusal.NOT_CONFIGURED, "endpoint '" + endpoint.name() + "' takes tokens of a trusted issuer (auth_mode aad_token), but"
           + " this gateway has none configured (--jwks-file or --jwks-url, --jwt-issuer, --jwt-audience)");
     }
     VerifiedToken hit = trustedIssuer.cached(credential);
@@ -119,19 +121,19 @@ public final class EndpointAuthenticator {
       return mayScoreAad(endpoint, hit);
     }
     if (isKeyShaped(credential)) {
-      return refused("endpoint '" + endpoint.name() + "' takes a token of the trusted issuer '"
+      return refused(AuthRefusal.WRONG_CREDENTIAL_TYPE, "endpoint '" + endpoint.name() + "' takes a token of the trusted issuer '"
           + trustedIssuer.issuer() + "' (auth_mode aad_token), not a key");
     }
     return trustedIssuer.verify(credential).transform(ar -> ar.succeeded()
         ? mayScoreAad(endpoint, ar.result())
-        : refused("the token is not valid for endpoint '" + endpoint.name() + "': " + ar.cause().getMessage()));
+        : refused(AuthRefusal.INVALID_TOKEN, "the token is not valid for endpoint '" + endpoint.name() + "': " + ar.cause().getMessage()));
   }
 
   private static Future<Void> mayScoreAad(EndpointState endpoint, VerifiedToken token) {
     if (token.roles().contains("score:" + endpoint.name()) || token.roles().contains("score:*")) {
       return Future.succeededFuture();
     }
-    return Future.failedFuture(new InferbusException(FailureKind.FORBIDDEN, "the token of '" + token.subject()
+    return Future.failedFuture(new AuthRefusal(FailureKind.FORBIDDEN, AuthRefusal.NO_SCORE_ROLE, "the token of '" + token.subject()
         + "' grants no access to endpoint '" + endpoint.name() + "': its roles claim needs 'score:" + endpoint.name()
         + "' or 'score:*'"));
   }
@@ -162,7 +164,7 @@ public final class EndpointAuthenticator {
     return credential.indexOf('.') < 0;
   }
 
-  private static Future<Void> refused(String message) {
-    return Future.failedFuture(new InferbusException(FailureKind.UNAUTHORIZED, message));
+  private static Future<Void> refused(String reason, String message) {
+    return Future.failedFuture(AuthRefusal.unauthorized(reason, message));
   }
 }

@@ -22,6 +22,13 @@ public final class RoutingTable {
     this.endpoints = Map.copyOf(endpoints);
   }
 
+  /** Every endpoint's name with the names of its deployments. */
+  public Map<String, java.util.Set<String>> names() {
+    Map<String, java.util.Set<String>> out = new java.util.HashMap<>();
+    endpoints.forEach((name, route) -> out.put(name, route.deployments().keySet()));
+    return out;
+  }
+
   /** The endpoint's route, or null if there is no such endpoint. */
   public EndpointRoute endpoint(String name) {
     return endpoints.get(name);

@@ -1,5 +1,6 @@
 package io.inferbus.gateway.scoring;
 
+import io.inferbus.gateway.auth.AuthRefusal;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.openapi.OpenApiDocument;
@@ -7,6 +8,9 @@ import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.EndpointRoute;
 import io.inferbus.gateway.routing.InstanceRoute;
 import io.inferbus.gateway.routing.RoutingTable;
+import io.inferbus.gateway.trafficlog.TraceContext;
+import io.inferbus.gateway.trafficlog.TrafficLog;
+import io.inferbus.gateway.trafficlog.TrafficRecord;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
@@ -14,7 +18,6 @@ import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.tensor.ModelSignature;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -50,6 +53,12 @@ public final class ScoringHandler {
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
   private static final String AUTH_OUTCOME_KEY = "inferbus.auth-outcome";
+  /** The request's {@link TrafficRecord}, once its endpoint is known to exist. */
+  private static final String TRAFFIC_KEY = "inferbus.traffic";
+  private static final String HEAD_NANOS_KEY = "inferbus.head-nanos";
+  private static final String HEAD_MILLIS_KEY = "inferbus.head-millis";
+  /** The error code of the answer, when it is a failure. */
+  private static final String ERROR_CODE_KEY = "inferbus.error-code";
   /** Retry reasons ({@code inferbus_gateway_retries_total{reason}}): the node left with the request in flight. */
   static final String NODE_LEFT = "node_left";
   /** The instance's consumer was gone when the request arrived. */
@@ -60,21 +69,36 @@ public final class ScoringHandler {
   private final Mirroring mirroring;
   private final EndpointAuthenticator authenticator;
   private final InFlightRequests inFlight = new InFlightRequests();
-  private final MeterRegistry registry;
   private final ScoringMetrics metrics;
+  private final TrafficLog trafficLog;
 
   public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, MeterRegistry registry,
-      EndpointAuthenticator authenticator) {
+      EndpointAuthenticator authenticator, TrafficLog trafficLog) {
     this.vertx = vertx;
     this.table = table;
-    this.mirroring = new Mirroring(vertx, registry);
+    this.mirroring = new Mirroring(vertx, registry, trafficLog);
     this.authenticator = authenticator;
-    this.registry = registry;
     this.metrics = new ScoringMetrics(registry);
+    this.trafficLog = trafficLog;
   }
 
-  /** First handler on every route: assigns the request id and echoes the ids callers sent. */
+  /**
+   * The routing table changed: the series of endpoints and deployments that no longer exist go
+   * (those that remain keep counting through traffic and scale changes).
+   */
+  public void tableChanged(RoutingTable now) {
+    Map<String, java.util.Set<String>> names = now.names();
+    metrics.retain(names);
+    mirroring.retain(names);
+  }
+
+  /**
+   * First handler on every route, as the request's head arrives (before its body is read): notes
+   * the time, assigns the request id and echoes the ids callers sent.
+   */
   public static void assignRequestId(RoutingContext ctx) {
+    ctx.put(HEAD_NANOS_KEY, System.nanoTime());
+    ctx.put(HEAD_MILLIS_KEY, System.currentTimeMillis());
     HttpServerRequest req = ctx.request();
     String id = RequestIds.accept(req.getHeader(REQUEST_ID));
     ctx.put(REQUEST_ID_KEY, id);
@@ -213,6 +237,10 @@ public final class ScoringHandler {
     boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
     EndpointRoute known = table.get().endpoint(endpointName);
     measure(ctx, known);
+    TrafficRecord measured = ctx.get(TRAFFIC_KEY);
+    if (measured != null) {
+      measured.protocol = protocol.wireName();
+    }
     EndpointRoute endpoint = authorize(ctx, v2, endpointName, known);
     if (endpoint == null) {
       return;
@@ -245,12 +273,14 @@ public final class ScoringHandler {
       return;
     }
     String requestId = requestId(ctx);
+    TrafficRecord record = ctx.get(TRAFFIC_KEY);
     int timeoutMs = deployment.deployment().requestSettings().requestTimeoutMs();
     DeliveryOptions delivery = new DeliveryOptions()
         .setSendTimeout(timeoutMs)
         .addHeader(ScoringHeaders.TIMEOUT_MS, Integer.toString(timeoutMs))
         .addHeader(ScoringHeaders.REQUEST_ID, requestId)
-        .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName());
+        .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName())
+        .addHeader(ScoringHeaders.TRACEPARENT, record.traceparent);
     if (v2) {
       String jsonLength = ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH);
       if (jsonLength != null) {
@@ -266,7 +296,7 @@ public final class ScoringHandler {
     if (pinned == null) {
       DeploymentRoute shadow = endpoint.chooseMirror();
       if (shadow != null && shadow != deployment) {
-        mirroring.send(endpoint.endpoint().name(), shadow, body, delivery);
+        mirroring.send(endpoint.endpoint().name(), shadow, body, delivery, record);
       }
     }
     forward(ctx, v2, endpoint.endpoint().name(), deployment, instance, body, delivery,
@@ -301,6 +331,8 @@ public final class ScoringHandler {
         return;
       }
       if (ar.succeeded()) {
+        TrafficRecord record = ctx.get(TRAFFIC_KEY);
+        record.modelMicros = modelMicros(ar.result().headers().get(ScoringHeaders.MODEL_TIME_US));
         String replyJsonLength = ar.result().headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
         if (replyJsonLength != null) {
           response.putHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, replyJsonLength)
@@ -331,9 +363,7 @@ public final class ScoringHandler {
     }
     LOG.info("request {}: instance {} {}; sending it to instance {}", requestId(ctx), gone.state().id(),
         reason.equals(NODE_LEFT) ? "was lost with its node " + gone.state().node() : "is gone", other.state().id());
-    Counter.builder("inferbus.gateway.retries").tag("endpoint", endpointName).tag("deployment", deployment.name())
-        .tag("reason", reason).description("requests sent once more to another instance because theirs was gone")
-        .register(registry).increment();
+    metrics.retried(endpointName, deployment.name(), reason);
     DeliveryOptions again = new DeliveryOptions(delivery).setSendTimeout(leftMs);
     again.getHeaders().set(ScoringHeaders.TIMEOUT_MS, Long.toString(leftMs));
     other.sent();
@@ -351,22 +381,59 @@ public final class ScoringHandler {
   }
 
   /**
-   * Records the request in {@link ScoringMetrics} once it is answered, if its endpoint exists; once
-   * per request: a request whose authentication had to wait passes here again, with its outcome.
+   * Starts the request's {@link TrafficRecord}, if its endpoint exists, and records it in
+   * {@link ScoringMetrics} and the traffic log once it is answered; once per request: a request
+   * whose authentication had to wait passes here again, with its outcome.
    */
   private void measure(RoutingContext ctx, EndpointRoute endpoint) {
-    if (endpoint == null || ctx.get(AUTH_OUTCOME_KEY) != null) {
+    if (endpoint == null || ctx.get(TRAFFIC_KEY) != null) {
       return;
     }
-    String endpointName = endpoint.endpoint().name();
-    long start = System.nanoTime();
+    HttpServerRequest request = ctx.request();
+    Long headNanos = ctx.get(HEAD_NANOS_KEY);
+    Long headMillis = ctx.get(HEAD_MILLIS_KEY);
+    TrafficRecord record = new TrafficRecord(requestId(ctx),
+        TraceContext.continueOrStart(request.getHeader(ScoringHeaders.TRACEPARENT)), endpoint.endpoint().name(),
+        TrafficRecord.LIVE, headMillis == null ? System.currentTimeMillis() : headMillis,
+        headNanos == null ? System.nanoTime() : headNanos);
+    record.authMode = endpoint.endpoint().authMode();
+    ctx.put(TRAFFIC_KEY, record);
     ctx.addEndHandler(ar -> {
       if (ar.succeeded()) { // answered, not cut off
         HttpServerResponse response = ctx.response();
-        metrics.record(endpointName, response.headers().get(DEPLOYMENT_HEADER), response.getStatusCode(),
-            System.nanoTime() - start);
+        record.durationNanos = System.nanoTime() - record.startNanos;
+        record.deployment = response.headers().get(DEPLOYMENT_HEADER);
+        record.status = response.getStatusCode();
+        record.errorCode = ctx.get(ERROR_CODE_KEY);
+        record.bytesIn = request.bytesRead();
+        record.bytesOut = response.bytesWritten();
+        metrics.record(record.endpoint, record.deployment, record.status, record.durationNanos, record.bytesIn,
+            record.bytesOut);
+        if (trafficLog.enabled()) {
+          record.method = request.method().name();
+          String path = request.path();
+          record.path = path.length() > 256 ? path.substring(0, 256) : path;
+          record.clientRequestId = response.headers().get(CLIENT_REQUEST_ID);
+          SocketAddress caller = request.remoteAddress();
+          record.caller = caller == null ? null : caller.hostAddress();
+          String agent = request.getHeader("user-agent");
+          record.userAgent = agent == null || agent.length() <= 256 ? agent : agent.substring(0, 256);
+          trafficLog.write(record);
+        }
       }
     });
+  }
+
+  /** The instance's model time from its reply header (microseconds), -1 when absent or garbled. */
+  static long modelMicros(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static boolean validJsonLength(String header, int bodyLength) {
@@ -418,6 +485,9 @@ public final class ScoringHandler {
       return null;
     }
     if (auth.failed()) {
+      if (auth.cause() instanceof AuthRefusal refusal) {
+        metrics.authRefused(endpointName, refusal.reason());
+      }
       if (auth.cause() instanceof InferbusException e) {
         fail(ctx, v2, e);
       } else {
@@ -431,6 +501,18 @@ public final class ScoringHandler {
 
   /** An authentication decision that had to wait, for the request's second pass through the router. */
   private record AuthOutcome(EndpointState endpoint, AsyncResult<Void> result) {}
+
+  /** The failure kind of an event-bus request that failed. */
+  static FailureKind failureKind(Throwable cause) {
+    if (cause instanceof ReplyException re) {
+      return switch (re.failureType()) {
+        case TIMEOUT -> FailureKind.TIMED_OUT;
+        case NO_HANDLERS -> FailureKind.UNAVAILABLE;
+        default -> FailureKind.fromEventBusCode(re.failureCode());
+      };
+    }
+    return FailureKind.INTERNAL;
+  }
 
   private void failFromEventBus(RoutingContext ctx, boolean v2, DeploymentRoute deployment, Throwable cause) {
     FailureKind kind;
@@ -472,6 +554,7 @@ public final class ScoringHandler {
       LOG.debug("request {} {} {}: {} {}", requestId(ctx), ctx.request().method(), ctx.request().path(),
           kind.httpStatus(), message);
     }
+    ctx.put(ERROR_CODE_KEY, kind.code());
     ErrorResponses.send(ctx.response(), v2, kind, message);
   }
 

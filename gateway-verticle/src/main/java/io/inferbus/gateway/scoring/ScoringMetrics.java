@@ -1,54 +1,141 @@
 package io.inferbus.gateway.scoring;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What callers of an endpoint see, as Azure ML shows it per endpoint and deployment: scoring
- * requests by status code ({@code inferbus_gateway_requests_total{endpoint, deployment, code}}) and
- * their latency from the request's head to the end of its answer
- * ({@code inferbus_gateway_request_duration_seconds{endpoint, deployment}}). {@code deployment} is
- * the one that answered, empty for requests refused before one was chosen (401, 403, 404). Only
- * existing endpoints are measured, so callers cannot grow the label set with made-up names. Meters
- * are built once per endpoint, deployment and code, not looked up in the registry per request.
+ * What callers of an endpoint see, per endpoint and deployment (docs/operations.md lists the
+ * series): requests by status code, a latency histogram from the request's head to the end of its
+ * answer (buckets from 0.5 ms to 60 s, so Prometheus computes quantiles across gateways), request
+ * and response body sizes, authentication refusals by reason, and retries. {@code deployment} is the
+ * one that answered, empty for requests refused before one was chosen (401, 403, 404). Only existing
+ * endpoints and deployments are measured, so callers cannot grow the label set with made-up names;
+ * {@link #retain} drops the series of deleted ones. Meters are built once per label set, not looked
+ * up in the registry per request.
  */
 final class ScoringMetrics {
+  /** Latency buckets, 0.5 ms to 60 s. */
+  static final Duration[] LATENCY_BUCKETS = durations(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000,
+      10_000, 30_000, 60_000);
+  /** Body-size buckets, 256 B to the 16 MiB default limit (and beyond, up to 1 GiB). */
+  static final double[] BYTE_BUCKETS = {256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216,
+      67_108_864, 1_073_741_824};
+
   private final MeterRegistry registry;
+  /** endpoint → deployment ("" for refusals) → meters. */
   private final Map<String, Map<String, DeploymentMeters>> byEndpoint = new ConcurrentHashMap<>();
+  /** endpoint → reason → counter. */
+  private final Map<String, Map<String, Counter>> authRefusals = new ConcurrentHashMap<>();
 
   ScoringMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  void record(String endpoint, String deployment, int status, long nanos) {
-    byEndpoint.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
-        .computeIfAbsent(deployment == null ? "" : deployment, d -> new DeploymentMeters(endpoint, d))
-        .record(status, nanos);
+  void record(String endpoint, String deployment, int status, long nanos, long bytesIn, long bytesOut) {
+    meters(endpoint, deployment).record(status, nanos, bytesIn, bytesOut);
+  }
+
+  void retried(String endpoint, String deployment, String reason) {
+    DeploymentMeters m = meters(endpoint, deployment);
+    m.retries.computeIfAbsent(reason, r -> m.add(Counter.builder("inferbus.gateway.retries").tag("endpoint", endpoint)
+        .tag("deployment", deployment).tag("reason", r)
+        .description("requests sent once more to another instance because theirs was gone").register(registry)))
+        .increment();
+  }
+
+  void authRefused(String endpoint, String reason) {
+    authRefusals.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
+        .computeIfAbsent(reason, r -> Counter.builder("inferbus.gateway.auth.refusals").tag("endpoint", endpoint)
+            .tag("reason", r).description("scoring requests refused by authentication (401, 403), by reason")
+            .register(registry)).increment();
+  }
+
+  /**
+   * Drops the series of endpoints and deployments that no longer exist ({@code live}: endpoint →
+   * its deployments); those of live ones stay, whatever changes in their traffic or scale.
+   */
+  void retain(Map<String, Set<String>> live) {
+    byEndpoint.forEach((endpoint, deployments) -> {
+      Set<String> names = live.get(endpoint);
+      deployments.entrySet().removeIf(d -> {
+        boolean gone = names == null || (!d.getKey().isEmpty() && !names.contains(d.getKey()));
+        if (gone) {
+          d.getValue().meters.forEach(registry::remove);
+        }
+        return gone;
+      });
+      if (names == null) {
+        byEndpoint.remove(endpoint);
+      }
+    });
+    authRefusals.entrySet().removeIf(e -> {
+      if (live.containsKey(e.getKey())) {
+        return false;
+      }
+      e.getValue().values().forEach(registry::remove);
+      return true;
+    });
+  }
+
+  private DeploymentMeters meters(String endpoint, String deployment) {
+    return byEndpoint.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
+        .computeIfAbsent(deployment == null ? "" : deployment, d -> new DeploymentMeters(endpoint, d));
   }
 
   private final class DeploymentMeters {
     private final String endpoint;
     private final String deployment;
+    final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Timer latency;
+    private final DistributionSummary requestBytes;
+    private final DistributionSummary responseBytes;
     private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
+    final Map<String, Counter> retries = new ConcurrentHashMap<>();
 
     DeploymentMeters(String endpoint, String deployment) {
       this.endpoint = endpoint;
       this.deployment = deployment;
-      latency = Timer.builder("inferbus.gateway.request.duration").tag("endpoint", endpoint)
-          .tag("deployment", deployment).description("scoring requests, from their head to the end of the answer")
-          .register(registry);
+      latency = add(Timer.builder("inferbus.gateway.request.duration").tag("endpoint", endpoint)
+          .tag("deployment", deployment).serviceLevelObjectives(LATENCY_BUCKETS)
+          .description("scoring requests, from their head to the end of the answer").register(registry));
+      requestBytes = add(DistributionSummary.builder("inferbus.gateway.request.bytes").baseUnit("bytes")
+          .tag("endpoint", endpoint).tag("deployment", deployment).serviceLevelObjectives(BYTE_BUCKETS)
+          .description("scoring request body sizes").register(registry));
+      responseBytes = add(DistributionSummary.builder("inferbus.gateway.response.bytes").baseUnit("bytes")
+          .tag("endpoint", endpoint).tag("deployment", deployment).serviceLevelObjectives(BYTE_BUCKETS)
+          .description("scoring response body sizes").register(registry));
     }
 
-    void record(int status, long nanos) {
-      latency.record(nanos, TimeUnit.NANOSECONDS);
-      byStatus.computeIfAbsent(status, s -> Counter.builder("inferbus.gateway.requests").tag("endpoint", endpoint)
-          .tag("deployment", deployment).tag("code", Integer.toString(s))
-          .description("scoring requests answered, by status code").register(registry)).increment();
+    <M extends Meter> M add(M meter) {
+      meters.add(meter);
+      return meter;
     }
+
+    void record(int status, long nanos, long bytesIn, long bytesOut) {
+      latency.record(nanos, TimeUnit.NANOSECONDS);
+      requestBytes.record(bytesIn);
+      responseBytes.record(bytesOut);
+      byStatus.computeIfAbsent(status, s -> add(Counter.builder("inferbus.gateway.requests").tag("endpoint", endpoint)
+          .tag("deployment", deployment).tag("code", Integer.toString(s))
+          .description("scoring requests answered, by status code").register(registry))).increment();
+    }
+  }
+
+  private static Duration[] durations(double... millis) {
+    Duration[] out = new Duration[millis.length];
+    for (int i = 0; i < millis.length; i++) {
+      out[i] = Duration.ofNanos(Math.round(millis[i] * 1_000_000));
+    }
+    return out;
   }
 }
