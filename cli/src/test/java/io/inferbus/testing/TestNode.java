@@ -146,13 +146,22 @@ public final class TestNode implements AutoCloseable {
     return metric(node.managementPort(), name, labels);
   }
 
-  /** A counter or gauge from the Prometheus /metrics on {@code managementPort}, summed over lines with every label. */
-  public static double metric(int managementPort, String name, String... labels) throws Exception {
+  /** The node's Prometheus /metrics text. */
+  public String metricsText() throws Exception {
+    return metricsText(node.managementPort());
+  }
+
+  public static String metricsText(int managementPort) throws Exception {
     // HTTP/1.1: the JDK client otherwise offers an h2c upgrade, which can leave the exchange hanging
-    String text = METRICS_CLIENT.send(java.net.http.HttpRequest.newBuilder(
+    return METRICS_CLIENT.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
             .version(java.net.http.HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** A counter or gauge from the Prometheus /metrics on {@code managementPort}, summed over lines with every label. */
+  public static double metric(int managementPort, String name, String... labels) throws Exception {
+    String text = metricsText(managementPort);
     double sum = 0;
     for (String line : text.split("\n")) {
       if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
