@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --request-logging off}: no traffic log file and no access lines, while the deployment logs
- * keep the instances' lifecycle lines and the metrics keep counting.
+ * keep the instances' lifecycle lines and the metrics keep counting; the traffic-log route names the
+ * gateway that keeps none rather than answering as if nobody had called.
  */
 class RequestLoggingOffTest {
   @TempDir
@@ -52,5 +53,10 @@ class RequestLoggingOffTest {
     assertFalse(messages.stream().anyMatch(m -> m.startsWith("request ")), "no access lines: " + messages);
     assertFalse(Files.exists(dataDir.resolve("logs").resolve("traffic.log")), "no traffic log file");
     assertEquals(3, node.metric("inferbus_gateway_requests_total", "endpoint=\"credit\"", "code=\"200\""));
+    JsonObject trafficLog = new JsonObject(node.https.get(node.control() + "/endpoints/credit/traffic-log",
+        node.adminToken()).body());
+    assertEquals(0, trafficLog.getJsonArray("value").size(), trafficLog.encode());
+    assertEquals(List.of(node.node().nodeId()), trafficLog.getJsonArray("logging_off_nodes").getList(),
+        "the answer says why it is empty");
   }
 }

@@ -114,6 +114,14 @@ class TrafficLogTest extends EmbeddedNodeTest {
     assertEquals(node.node().nodeId(), line.getString("node"));
     assertTrue(line.getString("time").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), line.encode());
 
+    // an operator without shell access: the management API gathers it from the gateways
+    HttpResponse<String> route = node.https.get(node.control() + "/endpoints/credit/traffic-log?request_id=find-me-1",
+        node.adminToken());
+    assertEquals(200, route.statusCode(), route.body());
+    JsonArray found = new JsonObject(route.body()).getJsonArray("value");
+    assertEquals(1, found.size(), route.body());
+    assertEquals(line, found.getJsonObject(0), "the same line, from the management API");
+
     String access = awaitAccessLine("credit", "blue", "find-me-1");
     assertTrue(access.startsWith("request find-me-1 200 queued "), access);
     assertTrue(access.endsWith(" rows 4 trace " + TRACE_ID), access);

@@ -7,6 +7,9 @@ import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
 import io.inferbus.controlplane.endpoints.ClusterPublisher;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.logs.LogGatherer;
+import io.inferbus.controlplane.logs.TrafficLogQuery;
+import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
@@ -46,6 +49,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private EndpointTokens endpointTokens;
   private ClusterMapView<InstanceState> instances;
   private Placer placer;
+  private ControlPlaneMetrics metrics;
   private MessageConsumer<String> modelFetch;
   private HttpServer server;
 
@@ -69,8 +73,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
       SigningKeys keys = (SigningKeys) loaded[1];
       auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
       endpointTokens = new EndpointTokens(vertx, keys);
-      instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson,
-          () -> placer.instancesChanged());
+      metrics = new ControlPlaneMetrics(options.registry(), hazelcast, context);
+      instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {
+        placer.instancesChanged();
+        metrics.instancesChanged(instances.entries().values());
+      });
       placer = new Placer(hazelcast, context, () -> instances.entries());
       service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
           new ClusterPublisher(hazelcast, context), storeThread, placer, options.scoringBaseUrl(),
@@ -79,13 +86,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }).compose(v -> service.republishAll())
         // after republishing: placement starts from the store's deployments, not from leftovers
         .compose(v -> placer.start())
+        .compose(v -> metrics.start())
         .compose(v -> {
           modelFetch = vertx.eventBus().consumer(Addresses.MODEL_FETCH, this::serveModel);
           return modelFetch.completion();
         })
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens).router()).listen();
+          TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
+          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens, trafficLog, metrics)
+              .router()).listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
   }
@@ -97,6 +107,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
     if (instances != null) {
       instances.stop();
+    }
+    if (metrics != null) {
+      metrics.stop();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
     return closed

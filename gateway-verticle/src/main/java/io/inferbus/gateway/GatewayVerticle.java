@@ -109,7 +109,7 @@ public final class GatewayVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>consumer(Addresses.trafficLog(options.nodeId()), message -> {
       if (files == null) {
         message.reply(new JsonObject().put("node", options.nodeId()).put("lines", new JsonArray())
-            .put("traffic_log", "off"));
+            .put("logging", "off"));
         return;
       }
       TrafficLogFiles.Query query = TrafficLogFiles.Query.fromJson(message.body());

@@ -22,7 +22,8 @@ public final class Addresses {
    * A gateway node's traffic log (one JSON object per scored request, see docs/operations.md).
    * Request: {@code {"endpoint", "lines", "request_id"?, "since_ms"?, "status"?}} where {@code status}
    * is a code ({@code "503"}) or a class ({@code "5xx"}); reply: {@code {"node", "lines": [<traffic log
-   * line>, ...]}}, the last {@code lines} matching lines of that endpoint, oldest first.
+   * line>, ...]}}, the last {@code lines} matching lines of that endpoint, oldest first; with
+   * {@code "logging": "off"} and no lines when the node writes no traffic log.
    */
   public static String trafficLog(String nodeId) {
     return TRAFFIC_LOG_PREFIX + nodeId;

@@ -2,6 +2,7 @@ package io.inferbus.cli.operator;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** The management API's resource paths, with their names percent-encoded. */
 public final class ResourcePaths {
@@ -17,6 +18,18 @@ public final class ResourcePaths {
 
   public static String model(String name, String version) {
     return "/models/" + segment(name) + "/versions/" + segment(version);
+  }
+
+  /** {@code path?name=value&...} with the parameters whose value is not null, percent-encoded, in order. */
+  public static String withQuery(String path, Map<String, ?> parameters) {
+    StringBuilder query = new StringBuilder();
+    parameters.forEach((name, value) -> {
+      if (value != null) {
+        query.append(query.length() == 0 ? '?' : '&').append(segment(name)).append('=')
+            .append(segment(String.valueOf(value)));
+      }
+    });
+    return path + query;
   }
 
   private static String segment(String value) {

@@ -353,7 +353,7 @@ class OnlineEndpointCliIT extends CliNodeTest {
         List.of("model"), List.of("completion"));
     List<List<String>> all = new ArrayList<>(commands);
     for (String c : List.of("list", "show", "create", "update", "delete", "invoke", "get-credentials",
-        "regenerate-keys", "history", "rollback")) {
+        "regenerate-keys", "history", "rollback", "get-traffic-log")) {
       all.add(List.of("online-endpoint", c));
     }
     for (String c : List.of("list", "show", "create", "update", "delete", "get-logs")) {

@@ -7,6 +7,10 @@ import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.endpoints.Actor;
 import io.inferbus.controlplane.endpoints.ApiResult;
 import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.logs.TrafficLogFilter;
+import io.inferbus.controlplane.logs.TrafficLogQuery;
+import io.inferbus.controlplane.metrics.ChangeKind;
+import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.EndpointState;
@@ -27,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management REST API: every route in one place, each with the least role it needs. Errors are
- * ARM-style {@code {"error": {"code", "message", "target"}}}.
+ * The management REST API: every route in one place, each with the least role it needs, and each
+ * route that changes something with the {@link ChangeKind} it is counted as. Errors are ARM-style
+ * {@code {"error": {"code", "message", "target"}}}.
  */
 public final class ManagementApi {
   private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
@@ -41,12 +46,17 @@ public final class ManagementApi {
   private final ControlPlaneService service;
   private final OperatorAuth auth;
   private final EndpointTokens endpointTokens;
+  private final TrafficLogQuery trafficLog;
+  private final ControlPlaneMetrics metrics;
 
-  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens) {
+  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens,
+      TrafficLogQuery trafficLog, ControlPlaneMetrics metrics) {
     this.vertx = vertx;
     this.service = service;
     this.auth = auth;
     this.endpointTokens = endpointTokens;
+    this.trafficLog = trafficLog;
+    this.metrics = metrics;
   }
 
   public Router router() {
@@ -54,37 +64,45 @@ public final class ManagementApi {
     r.route().handler(this::requestId);
     r.route().handler(ManagementApi::patchSentAsPost);
     route(r.get("/models"), OperatorRole.READER, ctx -> service.listModels());
-    route(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN, ControlPlaneOptions.MAX_MODEL_BYTES,
+    change(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN, ControlPlaneOptions.MAX_MODEL_BYTES,
+        ctx -> ChangeKind.MODEL_REGISTER,
         ctx -> service.putModel(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));
     route(r.get("/models/:name/versions/:version"), OperatorRole.READER,
         ctx -> service.getModel(ctx.pathParam("name"), ctx.pathParam("version")));
 
     route(r.get("/endpoints"), OperatorRole.READER, ctx -> service.listEndpoints());
-    route(r.put("/endpoints/:e"), OperatorRole.ADMIN,
+    change(r.put("/endpoints/:e"), OperatorRole.ADMIN,
+        ctx -> createdOrUpdated(ctx, metrics.endpointExists(ctx.pathParam("e")), ChangeKind.ENDPOINT_CREATE,
+            ChangeKind.ENDPOINT_UPDATE),
         ctx -> service.putEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
     route(r.get("/endpoints/:e"), OperatorRole.READER, ctx -> service.getEndpoint(ctx.pathParam("e")));
-    route(r.patch("/endpoints/:e"), OperatorRole.OPERATOR,
+    change(r.patch("/endpoints/:e"), OperatorRole.OPERATOR, ManagementApi::endpointPatchKind,
         ctx -> service.patchEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
-    route(r.delete("/endpoints/:e"), OperatorRole.ADMIN, ctx -> service.deleteEndpoint(ctx.pathParam("e"), actor(ctx)));
+    change(r.delete("/endpoints/:e"), OperatorRole.ADMIN, ctx -> ChangeKind.ENDPOINT_DELETE,
+        ctx -> service.deleteEndpoint(ctx.pathParam("e"), actor(ctx)));
     route(r.get("/endpoints/:e/traffic/history"), OperatorRole.READER,
         ctx -> service.trafficHistory(ctx.pathParam("e")));
-    route(r.post("/endpoints/:e/traffic/rollback"), OperatorRole.OPERATOR,
+    change(r.post("/endpoints/:e/traffic/rollback"), OperatorRole.OPERATOR, ctx -> ChangeKind.ROLLBACK,
         ctx -> service.rollbackTraffic(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    route(r.get("/endpoints/:e/traffic-log"), OperatorRole.READER, this::trafficLog);
     route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> service.keys(ctx.pathParam("e")));
-    route(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR,
+    change(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR, ctx -> ChangeKind.KEYS_REGENERATE,
         ctx -> service.regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));
     // a scoring token is a credential like a key: the same role as reading the keys
-    route(r.post("/endpoints/:e/token"), OperatorRole.OPERATOR, ctx -> scoringToken(ctx.pathParam("e"), actor(ctx)));
+    change(r.post("/endpoints/:e/token"), OperatorRole.OPERATOR, ctx -> ChangeKind.TOKEN,
+        ctx -> scoringToken(ctx.pathParam("e"), actor(ctx)));
 
     route(r.get("/endpoints/:e/deployments"), OperatorRole.READER,
         ctx -> service.listDeployments(ctx.pathParam("e")));
-    route(r.put("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
+    change(r.put("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
+        ctx -> createdOrUpdated(ctx, metrics.deploymentExists(ctx.pathParam("e"), ctx.pathParam("d")),
+            ChangeKind.DEPLOYMENT_CREATE, ChangeKind.DEPLOYMENT_UPDATE),
         ctx -> service.putDeployment(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
     route(r.get("/endpoints/:e/deployments/:d"), OperatorRole.READER,
         ctx -> service.getDeployment(ctx.pathParam("e"), ctx.pathParam("d")));
-    route(r.patch("/endpoints/:e/deployments/:d"), OperatorRole.OPERATOR,
+    change(r.patch("/endpoints/:e/deployments/:d"), OperatorRole.OPERATOR, ctx -> ChangeKind.DEPLOYMENT_SCALE,
         ctx -> service.patchDeployment(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
-    route(r.delete("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
+    change(r.delete("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN, ctx -> ChangeKind.DEPLOYMENT_DELETE,
         ctx -> service.deleteDeployment(ctx.pathParam("e"), ctx.pathParam("d"), actor(ctx)));
 
     route(r.get("/endpoints/:e/deployments/:d/logs"), OperatorRole.READER,
@@ -113,17 +131,30 @@ public final class ManagementApi {
   }
 
   private void route(io.vertx.ext.web.Route route, OperatorRole role, Function<RoutingContext, Future<ApiResult>> op) {
-    route(route, role, ControlPlaneOptions.MAX_JSON_BYTES, op);
+    route(route, role, ControlPlaneOptions.MAX_JSON_BYTES, null, op);
+  }
+
+  private void change(io.vertx.ext.web.Route route, OperatorRole role, Function<RoutingContext, ChangeKind> kind,
+      Function<RoutingContext, Future<ApiResult>> op) {
+    route(route, role, ControlPlaneOptions.MAX_JSON_BYTES, kind, op);
+  }
+
+  private void change(io.vertx.ext.web.Route route, OperatorRole role, long maxBody,
+      Function<RoutingContext, ChangeKind> kind, Function<RoutingContext, Future<ApiResult>> op) {
+    route(route, role, maxBody, kind, op);
   }
 
   /**
    * A route: the caller is authenticated before its body is read (an unauthenticated caller cannot
    * make the node buffer a large upload), then the body is read within {@code maxBody}, then the
    * operation runs.
+   *
+   * @param kind for a route that changes something: what the call is counted as once answered,
+   *     decided when its status is known; null for a route that only reads
    */
   private void route(io.vertx.ext.web.Route route, OperatorRole role, long maxBody,
-      Function<RoutingContext, Future<ApiResult>> op) {
-    route.handler(new AuthenticateBeforeBody(role));
+      Function<RoutingContext, ChangeKind> kind, Function<RoutingContext, Future<ApiResult>> op) {
+    route.handler(new AuthenticateBeforeBody(role, kind));
     route.handler(BodyHandler.create(false).setBodyLimit(maxBody));
     route.handler(ctx -> Future.<Void>succeededFuture()
         .compose(v -> {
@@ -145,13 +176,19 @@ public final class ManagementApi {
    */
   private final class AuthenticateBeforeBody implements io.vertx.ext.web.handler.PlatformHandler {
     private final OperatorRole role;
+    private final Function<RoutingContext, ChangeKind> kind;
 
-    AuthenticateBeforeBody(OperatorRole role) {
+    AuthenticateBeforeBody(OperatorRole role, Function<RoutingContext, ChangeKind> kind) {
       this.role = role;
+      this.kind = kind;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
+      if (kind != null) {
+        // counted whatever answers: the operation, a refused token, a body over the limit
+        ctx.addHeadersEndHandler(v -> metrics.changeAnswered(kind.apply(ctx), ctx.response().getStatusCode()));
+      }
       ctx.request().pause();
       authenticate(ctx, role).onComplete(ar -> {
         ctx.request().resume();
@@ -178,6 +215,43 @@ public final class ManagementApi {
       ctx.put(CALLER, caller);
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * A PUT's kind: an answer of 201 created, another success updated; a refused or failed PUT is
+   * counted by whether the resource was there (as the cluster's tables have it).
+   */
+  private static ChangeKind createdOrUpdated(RoutingContext ctx, boolean existed, ChangeKind create,
+      ChangeKind update) {
+    int status = ctx.response().getStatusCode();
+    if (status == 201) {
+      return create;
+    }
+    return status < 300 || existed ? update : create;
+  }
+
+  /**
+   * A PATCH of an endpoint changes its traffic when the body names traffic or mirror_traffic; a
+   * PATCH refused before its body was read (token, role) counts as an update.
+   */
+  private static ChangeKind endpointPatchKind(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().available() ? body(ctx) : new JsonObject();
+    } catch (InferbusException e) {
+      body = new JsonObject();
+    }
+    return body.containsKey("traffic") || body.containsKey("mirror_traffic") ? ChangeKind.TRAFFIC
+        : ChangeKind.ENDPOINT_UPDATE;
+  }
+
+  /** {@code GET /endpoints/{e}/traffic-log}: parameters checked first, then the endpoint, then the gateways asked. */
+  private Future<ApiResult> trafficLog(RoutingContext ctx) {
+    String endpoint = ctx.pathParam("e");
+    TrafficLogFilter filter = TrafficLogFilter.parse(ctx.queryParams().get("request_id"),
+        ctx.queryParams().get("since"), ctx.queryParams().get("status"), ctx.queryParams().get("lines"),
+        Instant.now());
+    return service.getEndpoint(endpoint).compose(found -> trafficLog.query(endpoint, filter)).map(ApiResult::ok);
   }
 
   /** {@code POST /endpoints/{e}/token}: a scoring token of an aml_token endpoint. */

@@ -1,5 +1,6 @@
 package io.inferbus.controlplane.endpoints;
 
+import io.inferbus.controlplane.logs.LogGatherer;
 import io.inferbus.controlplane.placement.LiveCluster;
 import io.inferbus.controlplane.placement.Provisioning;
 import io.inferbus.controlplane.registry.ModelBlobs;
@@ -16,6 +17,7 @@ import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.state.ModelRef;
+import io.inferbus.protocol.state.NodeState;
 import io.inferbus.protocol.state.RequestSettings;
 import io.inferbus.protocol.state.SpecFields;
 import io.vertx.core.Future;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -58,6 +61,7 @@ public final class ControlPlaneService {
   private final LiveCluster live;
   private final Supplier<String> scoringBaseUrl;
   private final TrafficHistory history;
+  private final LogGatherer logs;
   /** The public keys of aml_token scoring tokens, published with every aml_token endpoint. */
   private final List<JsonObject> tokenKeys;
 
@@ -86,6 +90,7 @@ public final class ControlPlaneService {
     this.live = live;
     this.scoringBaseUrl = scoringBaseUrl;
     this.history = new TrafficHistory(store);
+    this.logs = new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS);
   }
 
   // ---------------------------------------------------------------- start-up
@@ -424,63 +429,23 @@ public final class ControlPlaneService {
 
   // ---------------------------------------------------------------- nodes
 
-  /** Most lines {@code GET .../logs} returns. */
-  public static final int MAX_LOG_LINES = 10_000;
-  /** How long the logs route waits for each node's lines. */
-  static final long LOG_FETCH_TIMEOUT_MS = 3000;
-
   /**
    * {@code GET /endpoints/{e}/deployments/{d}/logs?lines=N}: the deployment's instances' recent log
-   * lines, gathered from every deployment node (a node that does not answer in time is named in
-   * {@code unreachable_nodes}), merged by time, the last {@code lines}.
+   * lines, gathered from every deployment node and every node that runs one of its instances (see
+   * {@link LogGatherer}), the last {@code lines}.
    */
   public Future<ApiResult> deploymentLogs(String endpoint, String name, String linesParam) {
     int lines;
     try {
-      lines = linesParam == null ? 100 : Integer.parseInt(linesParam.trim());
-    } catch (NumberFormatException e) {
-      lines = -1;
+      lines = LogGatherer.lines(linesParam);
+    } catch (InferbusException e) {
+      return Future.failedFuture(e);
     }
-    if (lines < 1 || lines > MAX_LOG_LINES) {
-      return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT,
-          "lines must be a whole number from 1 to " + MAX_LOG_LINES + ", not '" + linesParam + "'", "lines"));
-    }
-    int n = lines;
     return onStore(() -> deploymentDoc(endpoint, name)).compose(doc -> {
-      java.util.Set<String> nodes = new java.util.TreeSet<>();
-      for (Object o : live.nodes().getJsonArray("value", new JsonArray())) {
-        JsonObject node = (JsonObject) o;
-        if (node.getJsonArray("roles", new JsonArray()).contains("deployment")) {
-          nodes.add(node.getString("node_id"));
-        }
-      }
+      Set<String> nodes = new TreeSet<>(live.nodeIds(NodeState.ROLE_DEPLOYMENT));
       live.instances().values().forEach(i -> nodes.add(i.node()));
-      JsonObject query = new JsonObject().put("endpoint", endpoint).put("deployment", name).put("lines", n);
-      List<Future<JsonObject>> asks = new ArrayList<>();
-      for (String node : nodes) {
-        asks.add(vertx.eventBus().<JsonObject>request(Addresses.nodeLogs(node), query,
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(LOG_FETCH_TIMEOUT_MS))
-            .map(m -> m.body())
-            .otherwise(e -> new JsonObject().put("node", node).put("unreachable", true)));
-      }
-      return Future.join(asks).map(all -> {
-        List<JsonObject> merged = new ArrayList<>();
-        JsonArray unreachable = new JsonArray();
-        for (Future<JsonObject> f : asks) {
-          JsonObject answer = f.result();
-          if (answer.getBoolean("unreachable", false)) {
-            unreachable.add(answer.getString("node"));
-            continue;
-          }
-          for (Object l : answer.getJsonArray("lines", new JsonArray())) {
-            merged.add(((JsonObject) l).put("node", answer.getString("node")));
-          }
-        }
-        merged.sort(java.util.Comparator.comparing(l -> l.getString("time")));
-        JsonArray value = new JsonArray();
-        merged.subList(Math.max(0, merged.size() - n), merged.size()).forEach(value::add);
-        return ApiResult.ok(new JsonObject().put("value", value).put("unreachable_nodes", unreachable));
-      });
+      JsonObject query = new JsonObject().put("endpoint", endpoint).put("deployment", name).put("lines", lines);
+      return logs.gather(nodes, Addresses::nodeLogs, query, lines).map(ApiResult::ok);
     });
   }
 

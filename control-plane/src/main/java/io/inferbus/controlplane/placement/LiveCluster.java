@@ -4,6 +4,8 @@ import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +21,18 @@ public interface LiveCluster {
 
   /** {@code GET /nodes}: {@code {"value": [node, ...]}}. */
   JsonObject nodes();
+
+  /** The ids of the live nodes that run {@code role} (a {@link io.inferbus.protocol.state.NodeState} role), sorted. */
+  default Set<String> nodeIds(String role) {
+    Set<String> ids = new TreeSet<>();
+    for (Object o : nodes().getJsonArray("value", new JsonArray())) {
+      JsonObject node = (JsonObject) o;
+      if (node.getJsonArray("roles", new JsonArray()).contains(role)) {
+        ids.add(node.getString("node_id"));
+      }
+    }
+    return ids;
+  }
 
   /** Only an instance table: no placement, no nodes (a control plane without a cluster to watch, in tests). */
   static LiveCluster ofInstances(Supplier<Map<String, InstanceState>> instances) {

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
+import io.inferbus.controlplane.testing.TestCluster;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
@@ -65,20 +63,7 @@ final class ServiceFixture implements AutoCloseable {
 
   /** A single-member cluster on loopback that joins nobody. */
   static HazelcastInstance hazelcast() {
-    Config config = new Config();
-    config.setClusterName("inferbus-test-" + UUID.randomUUID());
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.shutdownhook.enabled", "false");
-    config.setProperty("hazelcast.socket.bind.any", "false");
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(5701).setPortAutoIncrement(true).setPortCount(200);
-    network.getJoin().getMulticastConfig().setEnabled(false);
-    network.getJoin().getTcpIpConfig().setEnabled(false);
-    network.getJoin().getAutoDetectionConfig().setEnabled(false);
-    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    return Hazelcast.newHazelcastInstance(config);
+    return TestCluster.member();
   }
 
   private void open() throws Exception {

@@ -13,7 +13,9 @@ import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
 import io.inferbus.cli.operator.spec.SpecOptions;
 import io.inferbus.protocol.state.SpecFields;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +36,8 @@ public final class OnlineEndpointCommand {
       OnlineEndpointCommand.GetCredentials.class,
       OnlineEndpointCommand.RegenerateKeys.class,
       OnlineEndpointCommand.History.class,
-      OnlineEndpointCommand.Rollback.class);
+      OnlineEndpointCommand.Rollback.class,
+      OnlineEndpointCommand.GetTrafficLog.class);
 
   /** Table rows of endpoints: the columns az users look at first. */
   static JsonNode endpointRows(JsonNode endpoints) {
@@ -341,6 +344,67 @@ public final class OnlineEndpointCommand {
         body.put("to_revision", toRevision);
       }
       print(client().post(ResourcePaths.endpoint(name) + "/traffic/rollback", body), OnlineEndpointCommand::endpointRows);
+    }
+  }
+
+  @Command(name = "get-traffic-log",
+      description = "The endpoint's traffic log: one record per request a gateway served (live or mirrored), "
+          + "gathered from every gateway, newest last.",
+      footer = {"", "Examples:", "  inferbus online-endpoint get-traffic-log -n credit --request-id \"$REQUEST_ID\"",
+          "  inferbus online-endpoint get-traffic-log -n credit --since 30m --status 5xx -o table",
+          "  inferbus online-endpoint get-traffic-log -n credit -l 1000 --query \"[?deployment=='green'].duration_ms\""})
+  static final class GetTrafficLog extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Option(names = "--request-id", paramLabel = "ID",
+        description = "Only the request with this id (the x-request-id its caller got back).")
+    String requestId;
+
+    @Option(names = "--since", paramLabel = "TIME",
+        description = "Only requests from then on: an ISO-8601 instant (2026-01-31T12:00:00Z) or a time back "
+            + "from now (30m, 2h, 7d).")
+    String since;
+
+    @Option(names = "--status", paramLabel = "STATUS",
+        description = "Only requests answered with this status (503) or class (5xx).")
+    String status;
+
+    @Option(names = {"-l", "--lines"}, paramLabel = "N",
+        description = "How many of the latest matching records, 1-10000 (default: 100).")
+    Integer lines;
+
+    @Override
+    protected void execute() {
+      Map<String, Object> query = new LinkedHashMap<>();
+      query.put("request_id", requestId);
+      query.put("since", since);
+      query.put("status", status);
+      query.put("lines", lines);
+      JsonNode answer = client().get(ResourcePaths.withQuery(ResourcePaths.endpoint(name) + "/traffic-log", query));
+      for (JsonNode node : answer.path("unreachable_nodes")) {
+        note("warning: gateway " + node.asText() + " did not answer; its records are missing");
+      }
+      for (JsonNode node : answer.path("logging_off_nodes")) {
+        note("note: gateway " + node.asText() + " runs with --request-logging off and keeps no traffic log");
+      }
+      print(answer.path("value"), GetTrafficLog::rows);
+    }
+
+    /** One row per request: when, which, where it went, how it ended, how long it took, who asked. */
+    private static JsonNode rows(JsonNode records) {
+      ArrayNode rows = Json.MAPPER.createArrayNode();
+      for (JsonNode r : records) {
+        ObjectNode row = rows.addObject();
+        row.put("Time", r.path("time").asText());
+        row.put("Request_id", r.path("request_id").asText());
+        row.put("Deployment", r.path("deployment").isNull() ? "" : r.path("deployment").asText());
+        row.put("Kind", r.path("kind").asText());
+        row.put("Status", r.path("status").asInt());
+        row.put("Duration_ms", r.path("duration_ms").asText());
+        row.put("Caller", r.path("caller").isNull() ? "" : r.path("caller").asText());
+      }
+      return rows;
     }
   }
 }

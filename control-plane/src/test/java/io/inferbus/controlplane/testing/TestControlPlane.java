@@ -1,0 +1,138 @@
+package io.inferbus.controlplane.testing;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.controlplane.ControlPlaneOptions;
+import io.inferbus.controlplane.ControlPlaneVerticle;
+import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.protocol.net.TlsServerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The control-plane role as a node runs it: the real {@link ControlPlaneVerticle} on a Vert.x of its
+ * own, a real Hazelcast member and a data directory, serving the management API over HTTPS on a free
+ * port, its metrics in a Prometheus registry. No gateway or deployment node runs: a test stands in
+ * for them on the cluster tables and the event bus.
+ */
+public final class TestControlPlane implements AutoCloseable {
+  public final Vertx vertx;
+  public final HazelcastInstance hazelcast;
+  public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ControlPlaneVerticle verticle;
+  private final HttpClient http;
+  private final String baseUrl;
+
+  private TestControlPlane(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    this.hazelcast = hazelcast;
+    this.vertx = Vertx.vertx();
+    SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+    verticle = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions("127.0.0.1", 0,
+        new TlsServerConfig(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())), dataDir,
+        () -> "https://127.0.0.1:8443", null, registry));
+    await(vertx.deployVerticle(verticle));
+    baseUrl = "https://localhost:" + verticle.actualPort();
+    http = HttpClient.newBuilder().sslContext(trusting(Path.of(cert.certificatePath())))
+        .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** A control plane on {@code dataDir}, a member of {@code hazelcast}'s cluster. */
+  public static TestControlPlane start(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    return new TestControlPlane(dataDir, hazelcast);
+  }
+
+  /** A token of the control plane for a caller with {@code role}. */
+  public String token(OperatorRole role) {
+    return verticle.auth().issue("test-" + role.claim(), role, 3600);
+  }
+
+  /** An answer of the management API. */
+  public record Answer(int status, String text) {
+    public JsonObject json() {
+      return new JsonObject(text);
+    }
+
+    /** The error body's {@code error} object. */
+    public JsonObject error() {
+      return json().getJsonObject("error");
+    }
+  }
+
+  /** Calls the management API; {@code body} null for none. */
+  public Answer call(String method, String path, String token, JsonObject body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** The example's model, and its retrained second version (other bytes). */
+  public static final Path EXAMPLE_MODEL = Path.of("..", "examples", "credit-scoring", "model",
+      "german-credit-bad-risk.onnx");
+  public static final Path EXAMPLE_MODEL_V2 = Path.of("..", "examples", "credit-scoring", "model",
+      "german-credit-bad-risk-v2.onnx");
+
+  /** Uploads an ONNX file as {@code name:version} (admin). */
+  public Answer registerModel(String name, String version, Path model) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/models/" + name + "/versions/" + version))
+        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token(OperatorRole.ADMIN))
+        .header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(model))).build();
+    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** The Prometheus text a scrape of the node's /metrics shows. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static SSLContext trusting(Path certificate) throws Exception {
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(certificate)) {
+      trust.setCertificateEntry("control-plane", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return ssl;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      await(vertx.close());
+    } finally {
+      registry.close();
+    }
+  }
+}
