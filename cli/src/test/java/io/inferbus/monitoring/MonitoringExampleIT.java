@@ -76,7 +76,7 @@ class MonitoringExampleIT {
     node.manage("PUT", "/endpoints/unservable/deployments/broken", new JsonObject().put("model", "sequence-input:1"));
     awaitProvisioning("unservable", "broken", "Failed");
     unservableKey = node.keys("unservable").getString("primaryKey");
-    Await.until("credit ready at the gateway", DEADLINE, () -> {
+    Await.until("green routable at the gateway", DEADLINE, () -> {
       try {
         return node.https().get(node.scoring() + "/v2/models/credit/versions/green/ready", creditKey).statusCode() == 200;
       } catch (Exception e) {
