@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
  * the gateway's event loop only queues a line and one logging thread writes. Files roll daily and
  * at {@link #MAX_FILE_SIZE}; {@link #MAX_DAYS} days and at most {@link #TOTAL_SIZE_CAP} are kept.
  *
- * <p>When the disk cannot keep up and the queue ({@link #QUEUE_SIZE} lines) is full, a line is
- * dropped rather than blocking the event loop, and counted in
- * {@code inferbus_gateway_traffic_log_dropped_total}.
+ * <p>The gateway hands it chunks of lines ({@link TrafficLog}). When the disk cannot keep up and the
+ * queue ({@link #QUEUE_SIZE} chunks) is full, a chunk is dropped rather than blocking the event
+ * loop, and its lines are counted in {@code inferbus_gateway_traffic_log_dropped_total}.
  */
 final class TrafficLogFile {
-  static final int QUEUE_SIZE = 16_384;
+  static final int QUEUE_SIZE = 1024;
   static final String MAX_FILE_SIZE = "100MB";
   static final int MAX_DAYS = 30;
   static final String TOTAL_SIZE_CAP = "5GB";
@@ -104,10 +104,18 @@ final class TrafficLogFile {
     @Override
     protected void append(ILoggingEvent event) {
       if (getRemainingCapacity() == 0) {
-        dropped.increment();
+        dropped.increment(lines(event.getMessage())); // an event is a chunk of lines
         return;
       }
       super.append(event);
+    }
+
+    private static int lines(String chunk) {
+      int n = 1;
+      for (int i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) {
+        n++;
+      }
+      return n;
     }
   }
 }

@@ -58,6 +58,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ScoringHandler scoring;
   private HttpServer server;
   private volatile boolean ready;
+  private TrafficLog trafficLog = TrafficLog.OFF;
 
   public GatewayVerticle(HazelcastInstance hazelcast, GatewayOptions options) {
     this.hazelcast = hazelcast;
@@ -69,7 +70,10 @@ public final class GatewayVerticle extends VerticleBase {
     endpoints = new ClusterMapView<>(hazelcast, ClusterMaps.ENDPOINTS, context, EndpointState::fromJson, this::scheduleRebuild);
     deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::scheduleRebuild);
     instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
-    TrafficLog trafficLog = options.trafficLogDir() == null ? TrafficLog.OFF : TrafficLog.forNode(options.nodeId());
+    trafficLog = options.trafficLogDir() == null ? TrafficLog.OFF : TrafficLog.forNode(options.nodeId());
+    if (trafficLog.enabled()) {
+      vertx.setPeriodic(TrafficLog.FLUSH_INTERVAL_MS, t -> trafficLog.flush());
+    }
     scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
         new EndpointAuthenticator(vertx, options.trustedIssuer()), trafficLog);
     return Future.all(endpoints.start(), deployments.start(), instances.start())
@@ -94,7 +98,10 @@ public final class GatewayVerticle extends VerticleBase {
     // in-flight requests finish (still routed, and still sent elsewhere if their node leaves);
     // new connections are refused
     Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
-    return drained.onComplete(ar -> stopWatching());
+    return drained.onComplete(ar -> {
+      stopWatching();
+      trafficLog.flush(); // the lines of the requests it just finished
+    });
   }
 
   /**
@@ -113,6 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       TrafficLogFiles.Query query = TrafficLogFiles.Query.fromJson(message.body());
+      trafficLog.flush(); // what this gateway has answered so far, on its way to the file
       vertx.executeBlocking(() -> files.reply(options.nodeId(), query), false).onComplete(ar -> {
         if (ar.succeeded()) {
           message.reply(ar.result());

@@ -10,8 +10,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's traffic log: one JSON line per scored request (and per mirrored copy) through an
  * SLF4J logger of its own, {@link #loggerName}, which the node sends to an asynchronous appender
- * writing rotated files ({@link #FILE_NAME}, {@link #ROLLED_FILES}) under its data dir: the event
- * loop only formats the line and queues it. docs/operations.md lists the fields.
+ * writing rotated files ({@link #FILE_NAME}, {@link #ROLLED_FILES}) under its data dir.
+ * docs/operations.md lists the fields.
+ *
+ * <p>Lines are handed to the logger in chunks (several lines, one logging event): every
+ * {@link #FLUSH_INTERVAL_MS} ms, at {@link #FLUSH_CHARS} characters, and on {@link #flush}. One
+ * event per line cost a sixth of the full stack's throughput on two cores (an event object, a
+ * queue hand-off that wakes the logging thread, and a write, per request); per chunk it costs
+ * little, and a line reaches the file within a fraction of a second.
  */
 public final class TrafficLog {
   /** The file being written, in the node's traffic-log directory. */
@@ -23,9 +29,15 @@ public final class TrafficLog {
       .withZone(ZoneOffset.UTC);
   /** A log that writes nothing (the traffic log is off). */
   public static final TrafficLog OFF = new TrafficLog(null, null);
+  /** How often the gateway hands what it has to the logger. */
+  public static final long FLUSH_INTERVAL_MS = 200;
+  /** A chunk this large goes at once. */
+  static final int FLUSH_CHARS = 64 * 1024;
 
   private final Logger logger;
   private final String nodeId;
+  /** Lines not yet handed to the logger, separated by newlines; guarded by itself. */
+  private final StringBuilder pending = new StringBuilder(FLUSH_CHARS + 2048);
 
   private TrafficLog(Logger logger, String nodeId) {
     this.logger = logger;
@@ -45,10 +57,45 @@ public final class TrafficLog {
     return logger != null;
   }
 
+  /** Adds the record's line; it reaches the logger with the next chunk. Thread-safe, never blocks on I/O. */
   public void write(TrafficRecord r) {
-    if (logger != null) {
-      logger.info(format(r, nodeId));
+    if (logger == null) {
+      return;
     }
+    String line = format(r, nodeId);
+    String chunk = null;
+    synchronized (pending) {
+      if (pending.length() > 0) {
+        pending.append('\n');
+      }
+      pending.append(line);
+      if (pending.length() >= FLUSH_CHARS) {
+        chunk = take();
+      }
+    }
+    if (chunk != null) {
+      logger.info(chunk);
+    }
+  }
+
+  /** Hands the lines written so far to the logger (the gateway calls it on a timer and when it stops). */
+  public void flush() {
+    if (logger == null) {
+      return;
+    }
+    String chunk;
+    synchronized (pending) {
+      chunk = pending.length() == 0 ? null : take();
+    }
+    if (chunk != null) {
+      logger.info(chunk);
+    }
+  }
+
+  private String take() {
+    String chunk = pending.toString();
+    pending.setLength(0);
+    return chunk;
   }
 
   static String format(TrafficRecord r, String nodeId) {
