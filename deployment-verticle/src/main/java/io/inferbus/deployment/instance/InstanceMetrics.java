@@ -115,8 +115,13 @@ public final class InstanceMetrics {
     refused.get(kind).increment();
   }
 
-  void run(long rows, long nanos) {
+  /** A model run starts (counted now, so a long run shows at once). */
+  void runStarted() {
     runs.increment();
+  }
+
+  /** A model run of {@code rows} rows ended after {@code nanos}. */
+  void ran(long rows, long nanos) {
     batchRows.record(rows);
     runDuration.record(nanos, TimeUnit.NANOSECONDS);
   }

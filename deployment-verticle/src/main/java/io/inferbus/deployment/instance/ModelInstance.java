@@ -557,6 +557,7 @@ public final class ModelInstance {
     List<Object> results = new ArrayList<>(jobs.size());
     if (jobs.size() == 1) {
       ScoringJob job = jobs.get(0);
+      metrics.runStarted();
       long t0 = System.nanoTime();
       try {
         List<OutputValue> outputs = running.run(job.request.inputs(), job.request.requestedOutputs());
@@ -575,6 +576,7 @@ public final class ModelInstance {
       rows[i] = jobs.get(i).rows();
     }
     List<List<OutputValue>> split;
+    metrics.runStarted();
     long t0 = System.nanoTime();
     List<OutputValue> outputs;
     try {
@@ -615,7 +617,7 @@ public final class ModelInstance {
       job.runNanos = nanos;
       rows += job.rows;
     }
-    metrics.run(rows, nanos);
+    metrics.ran(rows, nanos);
   }
 
   private ScoringResponseEncoder.Encoded encode(ScoringJob job, List<OutputValue> outputs) {
