@@ -56,14 +56,19 @@ final class NodeRunner {
     return true;
   }
 
+  /**
+   * What a person starting the node needs next. The example's key is not printed: terminals are
+   * logged and shared; the CLI reads it with the admin credentials in client.json.
+   */
   private static void printWelcome(NodeConfig config, InferbusNode node) throws Exception {
     String endpoint = "credit";
-    String key = null;
+    boolean example = false;
     if (config.runs(Role.CONTROL_PLANE)) {
       try {
-        key = node.exampleKey(endpoint).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        node.exampleKey(endpoint).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        example = true;
       } catch (Exception e) {
-        key = null; // the example endpoint was deleted: nothing to show
+        example = false; // the example endpoint was deleted: nothing to show
       }
     }
     Path dataDir = config.dataDir().toAbsolutePath();
@@ -74,17 +79,15 @@ final class NodeRunner {
         .append("  scoring URL:    ").append(scoring).append('\n')
         .append("  control plane:  ").append(node.controlPlaneUrl()).append('\n')
         .append("  client config:  ").append(dataDir.resolve(InferbusNode.CLIENT_FILE)).append('\n')
-        .append("  health/metrics: http://").append(config.host()).append(':').append(node.managementPort())
+        .append("  health/metrics: http://").append(config.managementHost()).append(':').append(node.managementPort())
         .append("/health/ready\n");
-    if (key != null) {
-      String data = Files.exists(sample) ? "@" + sample
-          : "'{\"input_data\": [[6.0, 1169.0, 4.0, 4.0, 67.0, 2.0, 1.0]]}'";
+    if (example) {
+      String request = Files.exists(sample) ? sample.toString() : "<request.json>";
       out.append("\nScore the example endpoint '").append(endpoint).append("':\n")
-          .append("  curl --cacert ").append(node.caFile()).append(" \\\n")
-          .append("    -H 'Authorization: Bearer ").append(key).append("' \\\n")
-          .append("    -H 'Content-Type: application/json' \\\n")
-          .append("    --data-binary ").append(data).append(" \\\n")
-          .append("    ").append(scoring).append('\n');
+          .append("  ./inferbus online-endpoint invoke --name ").append(endpoint).append(" --request-file ")
+          .append(request).append('\n')
+          .append("Its key, for any HTTPS client (curl --cacert ").append(node.caFile()).append("):\n")
+          .append("  ./inferbus online-endpoint get-credentials --name ").append(endpoint).append('\n');
     }
     out.append("\nCtrl-C stops it.\n");
     System.out.print(out);

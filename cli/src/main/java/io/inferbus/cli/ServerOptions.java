@@ -59,6 +59,12 @@ final class ServerOptions {
           + "requests fastest on small machines (BENCHMARKS.md C).")
   int eventLoops;
 
+  @Option(names = "--management-host", paramLabel = "ADDRESS",
+      defaultValue = "${env:INFERBUS_MANAGEMENT_HOST:-127.0.0.1}",
+      description = "Address the health and metrics port listens on (default: ${DEFAULT-VALUE}; it has no TLS and "
+          + "no authentication: widen it only for a Prometheus on a private network).")
+  String managementHost;
+
   @Option(names = "--request-logging", paramLabel = "on|off", defaultValue = "${env:INFERBUS_REQUEST_LOGGING:-on}",
       description = "The gateway's traffic log (one JSON line per scored request, under <data-dir>/logs) and the "
           + "instances' access lines in the deployment logs (default: ${DEFAULT-VALUE}).")

@@ -95,7 +95,7 @@ public final class InferbusNode {
     Path dataDir = config.dataDir().toAbsolutePath();
     Config hazelcastConfig;
     try {
-      Files.createDirectories(dataDir);
+      DataDirMode.ownerOnly(dataDir);
       // A ports.json left by an earlier run (killed, say) names dead ports: scripts that wait for
       // the file must only see this run's, written once it serves.
       Files.deleteIfExists(dataDir.resolve(PORTS_FILE));
@@ -136,7 +136,7 @@ public final class InferbusNode {
         .compose(v -> deployRoles(dataDir, clusterManager, registry))
         .compose(v -> {
           management = new ManagementServer(vertx, registry, this::readiness);
-          return management.listen(config.host(), config.managementPort());
+          return management.listen(config.managementHost(), config.managementPort());
         })
         .compose(port -> {
           managementPort = port;

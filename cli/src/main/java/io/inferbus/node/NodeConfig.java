@@ -19,6 +19,8 @@ import java.util.Set;
  *     then for that request's body
  * @param eventLoops the node's Vert.x event loops; 0: Vert.x's default, twice the cores
  * @param requestLogging whether the gateway writes the traffic log and instances their access lines
+ * @param managementHost the address the plain-HTTP health and metrics port listens on (loopback
+ *     unless told otherwise: it has no TLS and no authentication)
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -36,11 +38,13 @@ public record NodeConfig(
     long maxBodyBytes,
     long requestReadTimeoutMs,
     int eventLoops,
-    boolean requestLogging) {
+    boolean requestLogging,
+    String managementHost) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
   public static final int DEFAULT_MANAGEMENT_PORT = 9400;
+  public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
 
   /** With the default body limit. */
   public NodeConfig(Set<Role> roles, Path dataDir, String host, int gatewayPort, int controlPort, int managementPort,
@@ -56,7 +60,7 @@ public record NodeConfig(
       TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
     this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
         seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0,
-        true);
+        true, DEFAULT_MANAGEMENT_HOST);
   }
 
   /** Without a trusted issuer. */
@@ -69,37 +73,44 @@ public record NodeConfig(
   /** The same node, with {@code n} Vert.x event loops (0: Vert.x's default). */
   public NodeConfig withEventLoops(int n) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging, managementHost);
   }
 
   /** The same node, listening on {@code address}. */
   public NodeConfig withHost(String address) {
     return new NodeConfig(roles, dataDir, address, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost);
   }
 
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost);
   }
 
   /** The same node, cutting off connections that take longer than {@code ms} to send a request head or body. */
   public NodeConfig withRequestReadTimeoutMs(long ms) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging, managementHost);
   }
 
   /** The same node, with the traffic log and access lines on or off. */
   public NodeConfig withRequestLogging(boolean on) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on, managementHost);
+  }
+
+  /** The same node, with its health and metrics port listening on {@code address}. */
+  public NodeConfig withManagementHost(String address) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
+        address);
   }
 
   /** The embedded default on the given data dir and ports. */

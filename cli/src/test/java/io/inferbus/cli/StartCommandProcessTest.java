@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code inferbus start} as its own process, as a newcomer runs it: it prints a ready-to-paste curl
- * whose key scores the example, and SIGTERM stops it cleanly with exit code 0.
+ * {@code inferbus start} as its own process, as a newcomer runs it: it prints the scoring URL, the CA
+ * and the CLI commands that score the example and show its key (never the key itself: terminals
+ * are logged and shared), the key those commands read scores the example, and SIGTERM stops it
+ * cleanly with exit code 0.
  */
 class StartCommandProcessTest {
   @TempDir
@@ -37,7 +39,7 @@ class StartCommandProcessTest {
   }
 
   @Test
-  void startPrintsAWorkingCurlAndStopsCleanlyOnSigterm() throws Exception {
+  void startPrintsWhatScoresTheExampleAndStopsCleanlyOnSigterm() throws Exception {
     Path out = dataDir.resolve("stdout.txt");
     Path err = dataDir.resolve("stderr.txt");
     // The class path goes in an argument file: ONNX Runtime 1.29's native library crashes the JVM
@@ -61,15 +63,21 @@ class StartCommandProcessTest {
     Await.until("the welcome message", Duration.ofSeconds(30), () -> read(out).contains("Ctrl-C stops it"));
 
     String welcome = read(out);
-    Matcher key = Pattern.compile("Authorization: Bearer ([A-Za-z0-9_-]+)").matcher(welcome);
     Matcher url = Pattern.compile("(https://127\\.0\\.0\\.1:\\d+/endpoints/credit/score)").matcher(welcome);
-    Matcher ca = Pattern.compile("--cacert (\\S+)").matcher(welcome);
-    assertTrue(key.find() && url.find() && ca.find(), welcome);
+    Matcher ca = Pattern.compile("--cacert (\\S+)\\)").matcher(welcome);
+    assertTrue(url.find() && ca.find(), welcome);
     assertTrue(welcome.contains("client.json"), welcome);
-    assertTrue(welcome.contains("--data-binary @" + Path.of("..").toAbsolutePath().normalize()
-        .resolve("examples/credit-scoring/sample-request.json")), welcome);
+    assertTrue(welcome.contains("./inferbus online-endpoint invoke --name credit --request-file "
+        + Path.of("..").toAbsolutePath().normalize().resolve("examples/credit-scoring/sample-request.json")), welcome);
+    assertTrue(welcome.contains("./inferbus online-endpoint get-credentials --name credit"), welcome);
+    assertTrue(!welcome.contains("Bearer"), "no key on the terminal: " + welcome);
 
-    HttpResponse<String> scored = new Https(Path.of(ca.group(1))).send("POST", url.group(1), key.group(1),
+    // the key as get-credentials reads it: with the admin token of client.json
+    JsonObject client = new JsonObject(Files.readString(dataDir.resolve("data").resolve("client.json")));
+    Https https = new Https(Path.of(ca.group(1)));
+    String key = new JsonObject(https.send("POST", client.getString("control_plane_url") + "/endpoints/credit/keys",
+        client.getString("token"), null, null).body()).getString("primaryKey");
+    HttpResponse<String> scored = https.send("POST", url.group(1), key,
         "application/json", Files.readAllBytes(Path.of("..", "examples", "credit-scoring", "sample-request.json")));
     assertEquals(200, scored.statusCode(), scored.body());
     assertEquals(4, new JsonObject(scored.body()).getJsonArray("label").size());
