@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
  */
 final class CommandTree {
   private static final Map<Class<?>, List<Class<?>>> CHILDREN = Map.of(
-      Main.class, List.of(StartCommand.class, NodeCommand.class, OnlineEndpointCommand.class,
+      Main.class, List.of(StartCommand.class, NodeCommand.class, ClusterCommand.class, OnlineEndpointCommand.class,
           OnlineDeploymentCommand.class, ModelCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class),
+      ClusterCommand.class, ClusterCommand.SUBCOMMANDS,
       OnlineEndpointCommand.class, OnlineEndpointCommand.SUBCOMMANDS,
       OnlineDeploymentCommand.class, OnlineDeploymentCommand.SUBCOMMANDS,
       ModelCommand.class, ModelCommand.SUBCOMMANDS);

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code inferbus node}: one node of a larger cluster, running the roles it is given. */
 @Command(name = "node", mixinStandardHelpOptions = true,
-    description = "Start a node with some roles and join a cluster (configured by --cluster-config).")
+    description = "Start a node with some roles and join a cluster with --join (the join.json a control-plane "
+        + "node writes).")
 final class NodeCommand implements Callable<Integer> {
   @Mixin
   ServerOptions server;
@@ -18,6 +19,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "Roles to run: gateway, deployment, control-plane.")
   String roles;
 
+  @Option(names = "--join", paramLabel = "JOIN_JSON", defaultValue = "${env:INFERBUS_JOIN}",
+      description = "The join file of the cluster to join (a control-plane node writes <data-dir>/join.json; "
+          + "`inferbus cluster add-node NAME` writes one per node). Not needed on the control-plane node.")
+  java.nio.file.Path join;
+
   @Override
   public Integer call() throws Exception {
     server.check();
@@ -25,7 +31,7 @@ final class NodeCommand implements Callable<Integer> {
         server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
         false, server.trustedIssuer(), server.maxBodyBytes())
         .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
-        .withManagementHost(server.managementHost);
+        .withManagementHost(server.managementHost).withJoinFile(join);
     return NodeRunner.run(config, false) ? 0 : 1;
   }
 }

@@ -15,6 +15,9 @@ import io.inferbus.gateway.auth.TrustedIssuer;
 import io.inferbus.gateway.auth.VerifiedToken;
 import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
+import io.inferbus.node.cluster.EventBusTls;
+import io.inferbus.node.cluster.JoinFile;
+import io.inferbus.node.tls.ClusterCa;
 import io.inferbus.node.tls.TlsMaterial;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.net.TlsServerConfig;
@@ -79,6 +82,11 @@ public final class InferbusNode {
   private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
   private String adminToken;
   private com.hazelcast.core.HazelcastInstance hazelcast;
+  /** The cluster CA on the node that founded the cluster (it has the key); null elsewhere. */
+  private ClusterCa clusterCa;
+  private String clusterCaPem;
+  /** This node's credential on the event bus. */
+  private ClusterCa.NodeCredential credential;
   private String exampleEndpoint;
 
   private InferbusNode(NodeConfig config) {
@@ -101,6 +109,21 @@ public final class InferbusNode {
       Files.deleteIfExists(dataDir.resolve(PORTS_FILE));
       tls = TlsMaterial.loadOrCreate(dataDir.resolve("tls"), config.tlsCert(), config.tlsKey());
       hazelcastConfig = ClusterSetup.load(config.clusterConfig(), config.embedded(), dataDir);
+      if (config.joinFile() != null) {
+        JoinFile join = JoinFile.read(config.joinFile());
+        ClusterSetup.applyJoin(hazelcastConfig, join);
+        clusterCaPem = join.caPem();
+        credential = join.credential();
+      } else if (config.runs(Role.CONTROL_PLANE)) {
+        // the node that founds the cluster: its CA certifies every node, this one included
+        clusterCa = ClusterCa.loadOrCreate(dataDir);
+        clusterCaPem = clusterCa.certPem();
+        credential = clusterCa.issue("control-plane", ClusterCa.localHostNames());
+      } else {
+        return Future.failedFuture(new IllegalArgumentException("a node without the control-plane role joins a"
+            + " cluster with --join <join.json> (the control-plane node writes join.json into its data dir;"
+            + " `inferbus cluster add-node NAME` writes one per node)"));
+      }
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
@@ -114,7 +137,8 @@ public final class InferbusNode {
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)
-        .setEventBusOptions(new EventBusOptions().setHost(busHost).setPort(0).setClusterPublicHost(busHost))
+        .setEventBusOptions(EventBusTls.apply(new EventBusOptions().setHost(busHost).setPort(0)
+            .setClusterPublicHost(busHost), clusterCaPem, credential))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     long t0 = System.nanoTime();
     return Vertx.builder()
@@ -143,6 +167,7 @@ public final class InferbusNode {
           return seedExampleIfFirstStart();
         })
         .compose(v -> writeClientFile(dataDir))
+        .compose(v -> writeJoinFile(dataDir, hazelcastConfig.getClusterName()))
         .compose(v -> warmTls(dataDir))
         .compose(v -> awaitDeploymentsSettled(clusterManager.getHazelcastInstance(), DEPLOYMENTS_SETTLE_MS))
         .compose(v -> vertx.<Void>executeBlocking(() -> {
@@ -258,6 +283,22 @@ public final class InferbusNode {
           return null;
         })
         : Future.<Void>succeededFuture());
+  }
+
+  /**
+   * join.json, on the node that founded the cluster: its cluster name, this member's address, the
+   * cluster CA and a credential for another node (issued anew at each start; earlier ones stay valid).
+   */
+  private Future<Void> writeJoinFile(Path dataDir, String clusterName) {
+    if (clusterCa == null) {
+      return Future.succeededFuture();
+    }
+    com.hazelcast.cluster.Address self = hazelcast.getCluster().getLocalMember().getAddress();
+    return vertx.executeBlocking(() -> {
+      new JoinFile(clusterName, List.of(self.getHost() + ":" + self.getPort()), clusterCaPem,
+          clusterCa.issue("node", ClusterCa.localHostNames())).write(dataDir.resolve(JoinFile.FILE_NAME));
+      return null;
+    });
   }
 
   /** client.json: control-plane URL, CA file and the admin token (issued once, kept after). */

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param requestLogging whether the gateway writes the traffic log and instances their access lines
  * @param managementHost the address the plain-HTTP health and metrics port listens on (loopback
  *     unless told otherwise: it has no TLS and no authentication)
+ * @param joinFile the join.json this node joins its cluster with (cluster name, members, the cluster
+ *     CA and its credential); null on a control-plane node that founds the cluster
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -39,7 +41,8 @@ public record NodeConfig(
     long requestReadTimeoutMs,
     int eventLoops,
     boolean requestLogging,
-    String managementHost) {
+    String managementHost,
+    Path joinFile) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -60,7 +63,7 @@ public record NodeConfig(
       TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
     this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
         seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0,
-        true, DEFAULT_MANAGEMENT_HOST);
+        true, DEFAULT_MANAGEMENT_HOST, null);
   }
 
   /** Without a trusted issuer. */
@@ -73,44 +76,51 @@ public record NodeConfig(
   /** The same node, with {@code n} Vert.x event loops (0: Vert.x's default). */
   public NodeConfig withEventLoops(int n) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging, managementHost);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging, managementHost, joinFile);
   }
 
   /** The same node, listening on {@code address}. */
   public NodeConfig withHost(String address) {
     return new NodeConfig(roles, dataDir, address, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost, joinFile);
   }
 
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost, joinFile);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging, managementHost, joinFile);
   }
 
   /** The same node, cutting off connections that take longer than {@code ms} to send a request head or body. */
   public NodeConfig withRequestReadTimeoutMs(long ms) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging, managementHost);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging, managementHost, joinFile);
   }
 
   /** The same node, with the traffic log and access lines on or off. */
   public NodeConfig withRequestLogging(boolean on) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on, managementHost);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on, managementHost, joinFile);
   }
 
   /** The same node, with its health and metrics port listening on {@code address}. */
   public NodeConfig withManagementHost(String address) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
         tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
-        address);
+        address, joinFile);
+  }
+
+  /** The same node, joining its cluster with the join file at {@code file}. */
+  public NodeConfig withJoinFile(Path file) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
+        managementHost, file);
   }
 
   /** The embedded default on the given data dir and ports. */

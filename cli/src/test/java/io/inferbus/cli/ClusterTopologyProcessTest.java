@@ -47,11 +47,11 @@ class ClusterTopologyProcessTest {
     String cluster = "inferbus-topology-" + UUID.randomUUID().toString().substring(0, 8);
     control = NodeProcess.node("control-plane,gateway", dir.resolve("control"),
         DeploymentNode.clusterConfig(cluster, "127.0.0.1"), LOGS, "control").awaitPortsFile(Duration.ofMinutes(2));
-    String address = nodes().stream().filter(n -> control.nodeId().equals(n.getString("node_id")))
-        .findFirst().orElseThrow().getString("address");
+    // every other node joins with the join file the control-plane node wrote, as an operator copies it
+    Path join = dir.resolve("control").resolve("join.json");
     for (int i = 1; i <= 2; i++) {
-      deploymentNodes.add(NodeProcess.node(i == 1 ? "gateway,deployment" : "deployment", dir.resolve("deployment-" + i),
-          DeploymentNode.clusterConfig(cluster, address), LOGS, "deployment-" + i));
+      deploymentNodes.add(NodeProcess.joining(i == 1 ? "gateway,deployment" : "deployment",
+          dir.resolve("deployment-" + i), join, LOGS, "deployment-" + i));
     }
     for (NodeProcess n : deploymentNodes) {
       n.awaitPortsFile(Duration.ofMinutes(2));

@@ -44,7 +44,7 @@ class NodeLossRetryTest extends EmbeddedNodeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    peer = NodeProcess.deploymentNode(peerDir.resolve("data"), DeploymentNode.clusterConfig(node),
+    peer = NodeProcess.deploymentNode(peerDir.resolve("data"), node.dataDir.resolve("join.json"),
         Path.of("target", "node-loss"), "deployment-node").awaitPortsFile(Duration.ofMinutes(2));
   }
 

@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real node with only the deployment role, in this JVM, joining an embedded {@link TestNode}'s
- * cluster as {@code inferbus node --roles deployment --cluster-config} would: a copy of the shipped
- * {@code cluster.xml} naming the embedded node's cluster and its member address on loopback.
+ * cluster as {@code inferbus node --roles deployment --join <leader's join.json>} would.
  */
 public final class DeploymentNode implements AutoCloseable {
   private final InferbusNode node;
@@ -27,11 +26,8 @@ public final class DeploymentNode implements AutoCloseable {
 
   /** Starts a deployment node in {@code dataDir} that joins {@code leader}'s cluster. */
   public static DeploymentNode join(TestNode leader, Path dataDir) throws Exception {
-    Files.createDirectories(dataDir);
-    Path clusterXml = dataDir.resolve("cluster.xml");
-    Files.writeString(clusterXml, clusterConfig(leader));
-    NodeConfig config = new NodeConfig(Set.of(Role.DEPLOYMENT), dataDir, "127.0.0.1", 0, 0, 0, clusterXml, false,
-        null, null, false);
+    NodeConfig config = new NodeConfig(Set.of(Role.DEPLOYMENT), dataDir, "127.0.0.1", 0, 0, 0, null, false,
+        null, null, false).withJoinFile(leader.dataDir.resolve("join.json"));
     return new DeploymentNode(InferbusNode.start(config).toCompletionStage().toCompletableFuture()
         .get(3, TimeUnit.MINUTES));
   }

@@ -54,19 +54,30 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
-   * Launches {@code inferbus node --roles deployment} in {@code dataDir}, joining the cluster that
-   * {@code clusterXml} describes (see {@link DeploymentNode#clusterConfig}); management port 0.
-   * Does not wait: see {@link #awaitPortsFile}.
+   * Launches {@code inferbus node --roles deployment} in {@code dataDir}, joining the cluster with
+   * {@code joinFile} (the join.json a control-plane node wrote); management port 0. Does not wait:
+   * see {@link #awaitPortsFile}.
    */
-  public static NodeProcess deploymentNode(Path dataDir, String clusterXml, Path logDir, String name)
+  public static NodeProcess deploymentNode(Path dataDir, Path joinFile, Path logDir, String name)
       throws IOException {
-    return node("deployment", dataDir, clusterXml, logDir, name);
+    return joining("deployment", dataDir, joinFile, logDir, name);
   }
 
   /**
-   * Launches {@code inferbus node --roles <roles>} in {@code dataDir} with every port 0, joining the
-   * cluster that {@code clusterXml} describes (written to {@code dataDir/cluster.xml}). Does not
-   * wait: see {@link #awaitPortsFile}.
+   * Launches {@code inferbus node --roles <roles> --join <joinFile>} in {@code dataDir} with every
+   * port 0. Does not wait: see {@link #awaitPortsFile}.
+   */
+  public static NodeProcess joining(String roles, Path dataDir, Path joinFile, Path logDir, String name)
+      throws IOException {
+    return launch(dataDir, logDir, name, List.of("node", "--roles", roles, "--data-dir", dataDir.toString(),
+        "--join", joinFile.toAbsolutePath().toString(), "--gateway-port", "0", "--control-port", "0",
+        "--management-port", "0"));
+  }
+
+  /**
+   * Launches {@code inferbus node --roles <roles>} in {@code dataDir} with every port 0, with the
+   * Hazelcast configuration {@code clusterXml} (written to {@code dataDir/cluster.xml}): a
+   * control-plane node founding a cluster. Does not wait: see {@link #awaitPortsFile}.
    */
   public static NodeProcess node(String roles, Path dataDir, String clusterXml, Path logDir, String name)
       throws IOException {

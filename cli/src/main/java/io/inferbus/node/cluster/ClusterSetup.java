@@ -43,6 +43,19 @@ public final class ClusterSetup {
     return config;
   }
 
+  /**
+   * Joins the cluster a join file names: its cluster name and member addresses replace the
+   * configuration's, and a joining member does not wait the default five seconds before joining.
+   */
+  public static Config applyJoin(Config config, JoinFile join) {
+    config.setClusterName(join.clusterName());
+    var tcp = config.getNetworkConfig().getJoin().getTcpIpConfig();
+    tcp.setEnabled(true).setMembers(new java.util.ArrayList<>(join.members()));
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    return config;
+  }
+
   private static String clusterId(Path dataDir) throws IOException {
     Path file = dataDir.resolve(CLUSTER_ID_FILE);
     if (Files.exists(file)) {
@@ -51,8 +64,8 @@ public final class ClusterSetup {
     byte[] id = new byte[6];
     new SecureRandom().nextBytes(id);
     String hex = HexFormat.of().formatHex(id);
-    Files.createDirectories(dataDir);
-    Files.writeString(file, hex + "\n");
+    io.inferbus.protocol.files.DurableFiles.replace(file, (hex + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        true);
     return hex;
   }
 }

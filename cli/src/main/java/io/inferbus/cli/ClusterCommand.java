@@ -1,0 +1,69 @@
+package io.inferbus.cli;
+
+import io.inferbus.node.cluster.JoinFile;
+import io.inferbus.node.tls.ClusterCa;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code inferbus cluster ...}: credentials for the nodes of a cluster, on the control-plane node. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = "Manage the cluster's node credentials (run on the control-plane node, with its data dir).",
+    footer = {"", "Example:", "  inferbus cluster add-node worker-1 --host 10.0.0.12"})
+final class ClusterCommand {
+  /** The subcommands (built only when named: see CommandTree). */
+  static final List<Class<?>> SUBCOMMANDS = List.of(AddNode.class);
+
+  @Command(name = "add-node", mixinStandardHelpOptions = true,
+      description = "Write a join file for one more node: the cluster's name and members, the cluster CA, and a "
+          + "credential of its own for the event bus. Copy it to the node and start it with "
+          + "`inferbus node --roles ... --join FILE`.",
+      footer = {"", "Example:", "  inferbus cluster add-node worker-1 --host 10.0.0.12 --file /tmp/worker-1.json"})
+  static final class AddNode implements Callable<Integer> {
+    private static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
+
+    @Parameters(paramLabel = "NAME", description = "The node's name (lower-case letters, digits and '-'), in its "
+        + "certificate.")
+    String name;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "A host name or address the node is reached at "
+        + "(repeatable; loopback is always included).")
+    List<String> hosts = new ArrayList<>();
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:INFERBUS_DATA_DIR:-.inferbus-data}",
+        description = "The control-plane node's data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Where to write it (default: "
+        + "<data-dir>/join-NAME.json); written owner-only, as it lets its holder join the cluster.")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!name.matches(NAME)) {
+        System.err.println("inferbus: node name '" + name + "' must be 1-63 of a-z, 0-9 and '-', starting with a"
+            + " letter or digit");
+        return 2;
+      }
+      Path caDir = dataDir.resolve(ClusterCa.DIR);
+      Path founder = dataDir.resolve(JoinFile.FILE_NAME);
+      if (!Files.exists(caDir.resolve(ClusterCa.CA_KEY)) || !Files.exists(founder)) {
+        System.err.println("inferbus: no cluster CA and join.json in " + dataDir.toAbsolutePath() + ": run this on the"
+            + " control-plane node, with its --data-dir, after it has started once");
+        return 1;
+      }
+      JoinFile cluster = JoinFile.read(founder);
+      JoinFile join = new JoinFile(cluster.clusterName(), cluster.members(), cluster.caPem(),
+          ClusterCa.loadOrCreate(dataDir).issue(name, hosts));
+      Path out = file != null ? file : dataDir.resolve("join-" + name + ".json");
+      join.write(out);
+      System.out.println(out.toAbsolutePath());
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package io.inferbus.node.tls;
+
+import io.inferbus.protocol.files.DurableFiles;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The cluster's own CA, apart from the HTTPS certificates (which an operator may bring): it
+ * certifies the nodes of one cluster to each other on the event bus. Generated on the first start of
+ * a control-plane node into {@code <data-dir>/cluster/} (ECDSA P-256); its key signs node
+ * credentials ({@link #issue}) and never leaves that directory.
+ */
+public final class ClusterCa {
+  public static final String DIR = "cluster";
+  public static final String CA_CERT = "ca.pem";
+  public static final String CA_KEY = "ca-key.pem";
+  private static final Duration CA_LIFETIME = Duration.ofDays(3650);
+  private static final Duration NODE_LIFETIME = Duration.ofDays(825);
+
+  private final X509Certificate cert;
+  private final PrivateKey key;
+  private final String certPem;
+
+  private ClusterCa(X509Certificate cert, PrivateKey key, String certPem) {
+    this.cert = cert;
+    this.key = key;
+    this.certPem = certPem;
+  }
+
+  /** A node's credential on the event bus: its certificate (PEM, with the CA's) and private key (PKCS#8 PEM). */
+  public record NodeCredential(String name, String certPem, String keyPem) {}
+
+  /** Loads the data dir's cluster CA, generating it on first use. */
+  public static ClusterCa loadOrCreate(Path dataDir) throws IOException {
+    Path dir = dataDir.resolve(DIR);
+    Path certFile = dir.resolve(CA_CERT);
+    Path keyFile = dir.resolve(CA_KEY);
+    try {
+      if (!Files.exists(certFile) || !Files.exists(keyFile)) {
+        KeyPair keys = keyPair();
+        Instant now = Instant.now();
+        X500Name name = new X500Name("CN=Inferbus cluster CA " + Long.toHexString(new SecureRandom().nextLong()));
+        JcaX509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(name, serial(),
+            Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(CA_LIFETIME)), name, keys.getPublic());
+        ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+        ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        ca.addExtension(Extension.subjectKeyIdentifier, false,
+            new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+        X509Certificate cert = certificate(ca.build(new JcaContentSignerBuilder("SHA256withECDSA")
+            .build(keys.getPrivate())));
+        DurableFiles.replace(keyFile, pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate())
+            .getBytes(StandardCharsets.UTF_8), true);
+        DurableFiles.replace(certFile, pem(cert).getBytes(StandardCharsets.UTF_8), true);
+      }
+      String certPem = Files.readString(certFile);
+      return new ClusterCa(parseCertificate(certPem), parseKey(Files.readString(keyFile)), certPem);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IOException("cannot create or read the cluster CA in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String certPem() {
+    return certPem;
+  }
+
+  /**
+   * A credential for node {@code name}: a certificate for client and server use on the event bus,
+   * naming the node and the given host names and addresses (loopback always included).
+   */
+  public NodeCredential issue(String name, List<String> hosts) throws IOException {
+    try {
+      KeyPair keys = keyPair();
+      Instant now = Instant.now();
+      Set<String> all = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
+      all.addAll(hosts);
+      List<GeneralName> names = new ArrayList<>();
+      for (String host : all) {
+        names.add(host.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, host)
+            : new GeneralName(GeneralName.dNSName, host));
+      }
+      JcaX509v3CertificateBuilder node = new JcaX509v3CertificateBuilder(cert, serial(),
+          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(NODE_LIFETIME)),
+          new X500Name("CN=" + name), keys.getPublic());
+      node.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      node.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      node.addExtension(Extension.extendedKeyUsage, false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      node.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
+      node.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(cert));
+      X509Certificate issued = certificate(node.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+      return new NodeCredential(name, pem(issued) + certPem,
+          pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()));
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IOException("cannot issue a credential for node '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** This host's own names, for a credential used on it. */
+  public static List<String> localHostNames() {
+    List<String> names = new ArrayList<>();
+    try {
+      String host = InetAddress.getLocalHost().getHostName();
+      if (host != null && !host.isBlank()) {
+        names.add(host);
+      }
+    } catch (IOException unknown) {
+      // loopback names only
+    }
+    return names;
+  }
+
+  private static KeyPair keyPair() throws GeneralSecurityException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+    gen.initialize(new ECGenParameterSpec("secp256r1"));
+    return gen.generateKeyPair();
+  }
+
+  private static BigInteger serial() {
+    return new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE);
+  }
+
+  private static X509Certificate certificate(X509CertificateHolder holder) throws GeneralSecurityException {
+    return new JcaX509CertificateConverter().getCertificate(holder);
+  }
+
+  private static X509Certificate parseCertificate(String pem) throws IOException, GeneralSecurityException {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      return certificate((X509CertificateHolder) parser.readObject());
+    }
+  }
+
+  private static PrivateKey parseKey(String pem) throws IOException {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object o = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (o instanceof PEMKeyPair pair) {
+        return converter.getKeyPair(pair).getPrivate();
+      }
+      return converter.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) o);
+    }
+  }
+
+  private static String pem(Object o) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+      pw.writeObject(o);
+    }
+    return w.toString();
+  }
+}

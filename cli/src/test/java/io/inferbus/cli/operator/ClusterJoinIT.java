@@ -1,0 +1,82 @@
+package io.inferbus.cli.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inferbus.node.InferbusNode;
+import io.inferbus.node.NodeConfig;
+import io.inferbus.node.Role;
+import io.inferbus.node.cluster.JoinFile;
+import io.inferbus.testing.Await;
+import io.inferbus.testing.Cli.Result;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Joining by file: the control-plane node wrote {@code join.json}; {@code inferbus cluster add-node
+ * NAME} writes one more with a credential of that node's own (owner-only), and a node started with
+ * it joins the cluster. Bad inputs tried: a name with capitals and '_', a data dir without a cluster
+ * CA, {@code inferbus node} without {@code --join}, a join file that is not one.
+ */
+class ClusterJoinIT extends CliNodeTest {
+  @Test
+  void addNodeWritesAJoinFileANodeJoinsWith() throws Exception {
+    Result added = cli.run("cluster", "add-node", "worker-1", "--data-dir", dataDir.toString(), "--host", "10.1.2.3")
+        .ok();
+    Path file = Path.of(added.stdout().trim());
+    assertEquals(dataDir.resolve("join-worker-1.json").toAbsolutePath(), file);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    JoinFile join = JoinFile.read(file);
+    JoinFile founders = JoinFile.read(dataDir.resolve(JoinFile.FILE_NAME));
+    assertEquals(founders.clusterName(), join.clusterName());
+    assertEquals(founders.members(), join.members());
+    assertEquals("worker-1", join.credential().name());
+    assertNotEquals(founders.credential().keyPem(), join.credential().keyPem(), "a key of its own");
+
+    NodeConfig config = new NodeConfig(Set.of(Role.DEPLOYMENT), tmp.resolve("worker-1"), "127.0.0.1", 0, 0, 0, null,
+        false, null, null, false).withJoinFile(file);
+    InferbusNode worker = InferbusNode.start(config).toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
+    try {
+      Await.until("worker-1 listed among the cluster's nodes", Duration.ofSeconds(30), () -> {
+        try {
+          return new JsonObject(node.https.get(node.control() + "/nodes", node.adminToken()).body())
+              .getJsonArray("value").stream().map(JsonObject.class::cast)
+              .anyMatch(n -> worker.nodeId().equals(n.getString("node_id")));
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    } finally {
+      worker.stopAndWait(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void refusalsSayWhatIsMissing() throws Exception {
+    Result badName = cli.run("cluster", "add-node", "Worker_1", "--data-dir", dataDir.toString()).exits(2);
+    assertTrue(badName.stderr().contains("'Worker_1' must be 1-63 of a-z, 0-9 and '-'"), badName.toString());
+    Result noCa = cli.run("cluster", "add-node", "w", "--data-dir", tmp.toString()).exits(1);
+    assertTrue(noCa.stderr().contains("run this on the control-plane node"), noCa.toString());
+
+    Result noJoin = cli.run("node", "--roles", "deployment", "--data-dir", tmp.resolve("lonely").toString(),
+        "--management-port", "0");
+    assertNotEquals(0, noJoin.exit(), noJoin.toString());
+    assertTrue((noJoin.stdout() + noJoin.stderr()).contains("joins a cluster with --join <join.json>"),
+        noJoin.toString());
+
+    Path notAJoinFile = tmp.resolve("join.json");
+    Files.writeString(notAJoinFile, "{\"cluster_name\": \"x\"}");
+    Result garbled = cli.run("node", "--roles", "deployment", "--data-dir", tmp.resolve("garbled").toString(),
+        "--management-port", "0", "--join", notAJoinFile.toString());
+    assertNotEquals(0, garbled.exit(), garbled.toString());
+    assertTrue((garbled.stdout() + garbled.stderr()).contains("is not a join file: 'ca' is missing"),
+        garbled.toString());
+  }
+}
