@@ -108,7 +108,11 @@ public final class InferbusNode {
       // the file must only see this run's, written once it serves.
       Files.deleteIfExists(dataDir.resolve(PORTS_FILE));
       tls = TlsMaterial.loadOrCreate(dataDir.resolve("tls"), config.tlsCert(), config.tlsKey());
-      hazelcastConfig = ClusterSetup.load(config.clusterConfig(), config.embedded(), dataDir);
+      // a node founding a cluster without a configuration of its own names it after its data dir's
+      // random id, as the embedded default does: the name is what Hazelcast asks of a joiner
+      boolean founds = config.joinFile() == null && config.runs(Role.CONTROL_PLANE);
+      hazelcastConfig = ClusterSetup.load(config.clusterConfig(),
+          config.embedded() || (founds && config.clusterConfig() == null), dataDir);
       if (config.joinFile() != null) {
         JoinFile join = JoinFile.read(config.joinFile());
         ClusterSetup.applyJoin(hazelcastConfig, join);
@@ -137,8 +141,7 @@ public final class InferbusNode {
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
         .setEventLoopPoolSize(config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)
-        .setEventBusOptions(EventBusTls.apply(new EventBusOptions().setHost(busHost).setPort(0)
-            .setClusterPublicHost(busHost), clusterCaPem, credential))
+        .setEventBusOptions(eventBusOptions(busHost))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     long t0 = System.nanoTime();
     return Vertx.builder()
@@ -193,6 +196,23 @@ public final class InferbusNode {
     return Future.fromCompletionStage(hazelcast.<String, String>getMap(ClusterMaps.NODES)
         .setAsync(nodeId, entry.toJson().encode()), vertx.getOrCreateContext());
   }
+
+  /**
+   * The event bus: over TLS with this node's credential ({@link EventBusTls}). Only a measurement
+   * turns it off ({@code -Dinferbus.eventbus.tls=false}, BENCHMARKS.md F), and the node says so.
+   */
+  private EventBusOptions eventBusOptions(String busHost) {
+    EventBusOptions options = new EventBusOptions().setHost(busHost).setPort(0).setClusterPublicHost(busHost);
+    if ("false".equals(System.getProperty(EVENT_BUS_TLS_PROPERTY))) {
+      LOG.warn("the event bus runs WITHOUT TLS (-D{}=false): for measurements only, any process that joins the"
+          + " cluster can read and send scoring traffic", EVENT_BUS_TLS_PROPERTY);
+      return options;
+    }
+    return EventBusTls.apply(options, clusterCaPem, credential);
+  }
+
+  /** The system property that turns event-bus TLS off, for a measurement of what it costs. */
+  static final String EVENT_BUS_TLS_PROPERTY = "inferbus.eventbus.tls";
 
   /** The address other members reach this node's event bus at: the listen host, or this host's address. */
   private static String clusterHost(String host) {
