@@ -84,10 +84,12 @@ class DataDirModesIT {
       Await.until("the traffic log written", Duration.ofSeconds(10),
           () -> Files.exists(dataDir.resolve("logs").resolve("traffic.log")));
       for (String secret : List.of("inferbus.db", "cluster-id", "client.json", "secrets/signing-key.pem",
-          "secrets/vault.key", "tls/ca-key.pem", "tls/server-key.pem", "logs/traffic.log")) {
+          "secrets/vault.key", "cluster/ca-key.pem", "tls/server-key.pem", "logs/traffic.log")) {
         assertTrue(Files.exists(dataDir.resolve(secret)), secret);
       }
       assertEquals(List.of(), notOwnerOnly(dataDir), "entries other accounts could read");
+      assertTrue(!Files.exists(dataDir.resolve("tls").resolve("ca-key.pem")),
+          "the HTTPS CA's key is not kept once it has signed the server certificate");
       int management = ports.getInteger("management");
       assertTrue(read(tmp.resolve("out-1.txt")).contains("health/metrics: http://127.0.0.1:" + management),
           read(tmp.resolve("out-1.txt")));

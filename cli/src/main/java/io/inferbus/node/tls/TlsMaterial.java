@@ -37,11 +37,13 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The node's TLS material in {@code <data-dir>/tls}: a self-signed CA and a server certificate it
- * signed (ECDSA P-256), generated on first start and reused after. Callers trust {@code ca.pem}.
+ * signed (ECDSA P-256), generated on first start and reused after; the CA's key is discarded once it
+ * has signed. Callers trust {@code ca.pem}.
  */
 public final class TlsMaterial {
   public static final String CA_CERT = "ca.pem";
-  public static final String CA_KEY = "ca-key.pem";
+  /** Where versions before 0.1 kept the CA's key; removed when the material is generated again. */
+  private static final String OLD_CA_KEY = "ca-key.pem";
   public static final String SERVER_CERT = "server.pem";
   public static final String SERVER_KEY = "server-key.pem";
   private static final Duration CA_LIFETIME = Duration.ofDays(3650);
@@ -100,7 +102,10 @@ public final class TlsMaterial {
       server.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
       X509Certificate serverCert = sign(server.build(signer(caKeys)));
 
-      write(dir.resolve(CA_KEY), pem(caKeys.getPrivate()), true);
+      // The CA's key is not kept: it signed the one server certificate and nothing needs it again,
+      // while anyone who read it could mint certificates every client of this node trusts. A new
+      // server certificate (expiry, other names) comes with a new CA.
+      Files.deleteIfExists(dir.resolve(OLD_CA_KEY));
       write(dir.resolve(SERVER_KEY), pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(
           serverKeys.getPrivate(), null).generate()), true);
       write(dir.resolve(CA_CERT), pem(caCert), false);
