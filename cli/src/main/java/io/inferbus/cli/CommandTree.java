@@ -3,6 +3,7 @@ package io.inferbus.cli;
 import io.inferbus.cli.operator.deployment.OnlineDeploymentCommand;
 import io.inferbus.cli.operator.endpoint.OnlineEndpointCommand;
 import io.inferbus.cli.operator.model.ModelCommand;
+import io.inferbus.cli.operator.token.TokenCommand;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -17,11 +18,13 @@ import picocli.CommandLine.Command;
 final class CommandTree {
   private static final Map<Class<?>, List<Class<?>>> CHILDREN = Map.of(
       Main.class, List.of(StartCommand.class, NodeCommand.class, ClusterCommand.class, OnlineEndpointCommand.class,
-          OnlineDeploymentCommand.class, ModelCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class),
+          OnlineDeploymentCommand.class, ModelCommand.class, TokenCommand.class, CompletionCommand.class,
+          CommandLine.HelpCommand.class),
       ClusterCommand.class, ClusterCommand.SUBCOMMANDS,
       OnlineEndpointCommand.class, OnlineEndpointCommand.SUBCOMMANDS,
       OnlineDeploymentCommand.class, OnlineDeploymentCommand.SUBCOMMANDS,
-      ModelCommand.class, ModelCommand.SUBCOMMANDS);
+      ModelCommand.class, ModelCommand.SUBCOMMANDS,
+      TokenCommand.class, TokenCommand.SUBCOMMANDS);
 
   private CommandTree() {}
 

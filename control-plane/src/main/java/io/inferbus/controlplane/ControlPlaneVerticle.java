@@ -14,6 +14,7 @@ import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
+import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
@@ -47,6 +48,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private ControlPlaneService service;
   private OperatorAuth auth;
   private EndpointTokens endpointTokens;
+  private OperatorTokens operatorTokens;
   private ClusterMapView<InstanceState> instances;
   private Placer placer;
   private ControlPlaneMetrics metrics;
@@ -73,6 +75,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
       SigningKeys keys = (SigningKeys) loaded[1];
       auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
       endpointTokens = new EndpointTokens(vertx, keys);
+      operatorTokens = new OperatorTokens(hazelcast, context, store, storeThread, auth);
       metrics = new ControlPlaneMetrics(options.registry(), hazelcast, context);
       instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {
         placer.instancesChanged();
@@ -87,6 +90,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         // after republishing: placement starts from the store's deployments, not from leftovers
         .compose(v -> placer.start())
         .compose(v -> metrics.start())
+        .compose(v -> operatorTokens.start()) // revoked tokens are refused from the first request on
         .compose(v -> {
           modelFetch = vertx.eventBus().consumer(Addresses.MODEL_FETCH, this::serveModel);
           return modelFetch.completion();
@@ -94,8 +98,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
           TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
-          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens, trafficLog, metrics)
-              .router()).listen();
+          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens, operatorTokens,
+              trafficLog, metrics).router()).listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
   }
@@ -110,6 +114,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
     if (metrics != null) {
       metrics.stop();
+    }
+    if (operatorTokens != null) {
+      operatorTokens.stop();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
     return closed

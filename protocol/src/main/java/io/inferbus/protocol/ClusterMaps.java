@@ -25,6 +25,12 @@ public final class ClusterMaps {
    * written by the control plane only, read by node agents.
    */
   public static final String ASSIGNMENTS = "inferbus.assignments";
+  /**
+   * operator token id ({@code jti}) → {@code {"id", "name", "revoked_at", "expires_at"}} JSON of a
+   * revoked management token; written by the control plane that revoked it (and republished from
+   * its store at start), read by every control plane. An entry lives until the token expires.
+   */
+  public static final String REVOKED_TOKENS = "inferbus.revoked-tokens";
 
   private ClusterMaps() {}
 

@@ -1,6 +1,8 @@
 package io.inferbus.cli.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inferbus.protocol.files.DurableFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -69,6 +71,21 @@ public record ClientConfig(URI controlPlaneUrl, Path caFile, String token, Path 
           + "(or --endpoint-url URL with --token TOKEN)");
     }
     return new ClientConfig(url, ca, token, file);
+  }
+
+  /** The token in the client config {@code file}, or null when it holds none. */
+  public static String tokenIn(Path file) {
+    return text(read(file), "token");
+  }
+
+  /**
+   * Replaces the token in the client config {@code file}, keeping its other fields and their order;
+   * written whole or not at all, readable by its owner only (as the node writes it).
+   */
+  public static void replaceToken(Path file, String token) throws IOException {
+    ObjectNode json = (ObjectNode) read(file);
+    json.put("token", token);
+    DurableFiles.replace(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(json), true);
   }
 
   private static List<Path> candidates(Map<String, String> env) {

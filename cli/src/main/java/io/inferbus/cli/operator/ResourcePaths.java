@@ -20,6 +20,10 @@ public final class ResourcePaths {
     return "/models/" + segment(name) + "/versions/" + segment(version);
   }
 
+  public static String token(String name) {
+    return "/tokens/" + segment(name);
+  }
+
   /** {@code path?name=value&...} with the parameters whose value is not null, percent-encoded, in order. */
   public static String withQuery(String path, Map<String, ?> parameters) {
     StringBuilder query = new StringBuilder();

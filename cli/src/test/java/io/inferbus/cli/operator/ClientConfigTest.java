@@ -69,4 +69,22 @@ class ClientConfigTest {
     assertTrue(assertThrows(CliException.class, () -> ClientConfig.resolve(dir.resolve("absent.json"), null, null,
         nowhere)).getMessage().contains("does not exist"));
   }
+
+  @Test
+  void replacingTheTokenKeepsTheOtherFieldsInTheirOrderAndTheFileOwnerOnly() throws Exception {
+    Path file = dir.resolve("client.json");
+    Files.writeString(file, "{\"control_plane_url\": \"https://127.0.0.1:8444\", \"token\": \"old\", "
+        + "\"ca_file\": \"tls/ca.pem\", \"note\": {\"by\": \"ops\"}}");
+    ClientConfig.replaceToken(file, "new");
+    assertEquals("new", ClientConfig.tokenIn(file));
+    var json = Json.parse(Files.readString(file), "client.json");
+    java.util.List<String> fields = new java.util.ArrayList<>();
+    json.fieldNames().forEachRemaining(fields::add);
+    assertEquals(java.util.List.of("control_plane_url", "token", "ca_file", "note"), fields);
+    assertEquals("ops", json.path("note").path("by").asText());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(file)));
+    assertEquals("https://127.0.0.1:8444", ClientConfig.resolve(file, null, null, Map.of()).controlPlaneUrl()
+        .toString());
+  }
 }

@@ -11,6 +11,7 @@ import io.inferbus.controlplane.logs.TrafficLogFilter;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ChangeKind;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
+import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.EndpointState;
@@ -46,15 +47,17 @@ public final class ManagementApi {
   private final ControlPlaneService service;
   private final OperatorAuth auth;
   private final EndpointTokens endpointTokens;
+  private final OperatorTokens operatorTokens;
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
 
   public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens,
-      TrafficLogQuery trafficLog, ControlPlaneMetrics metrics) {
+      OperatorTokens operatorTokens, TrafficLogQuery trafficLog, ControlPlaneMetrics metrics) {
     this.vertx = vertx;
     this.service = service;
     this.auth = auth;
     this.endpointTokens = endpointTokens;
+    this.operatorTokens = operatorTokens;
     this.trafficLog = trafficLog;
     this.metrics = metrics;
   }
@@ -109,6 +112,15 @@ public final class ManagementApi {
         ctx -> service.deploymentLogs(ctx.pathParam("e"), ctx.pathParam("d"), ctx.request().getParam("lines")));
     route(r.get("/nodes"), OperatorRole.READER, ctx -> service.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> service.audit(since(ctx), 1000));
+
+    // operator credentials: only an admin sees or changes them
+    change(r.post("/tokens"), OperatorRole.ADMIN, ctx -> ChangeKind.OPERATOR_TOKEN_CREATE,
+        ctx -> operatorTokens.create(body(ctx), actor(ctx)));
+    route(r.get("/tokens"), OperatorRole.ADMIN, ctx -> operatorTokens.list());
+    change(r.post("/tokens/admin/rotate"), OperatorRole.ADMIN, ctx -> ChangeKind.ADMIN_TOKEN_ROTATE,
+        ctx -> operatorTokens.rotateAdmin(ctx.get(CALLER), actor(ctx)));
+    change(r.delete("/tokens/:name"), OperatorRole.ADMIN, ctx -> ChangeKind.OPERATOR_TOKEN_REVOKE,
+        ctx -> operatorTokens.revoke(ctx.pathParam("name"), actor(ctx)));
 
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));

@@ -12,7 +12,13 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Issues and verifies the control plane's own operator tokens: ES256 JWTs signed with the
@@ -20,6 +26,11 @@ import java.util.List;
  * {@code roles} claim. The verifier is configured with the key and the algorithm, so unsigned
  * ({@code alg: none}) and HMAC tokens are refused. Scoring tokens ({@code aml_token}), which the same
  * key signs, are refused by their {@code token_use} claim.
+ *
+ * <p>Every token it issues carries a unique id ({@code jti}); named tokens ({@code POST /tokens}) also
+ * carry their name ({@value #TOKEN_NAME_CLAIM}). A token whose id is in {@link #revoked()} is refused.
+ * Tokens issued before ids existed are known by the SHA-256 of their text instead (see
+ * {@link OwnToken#of}), so that an old admin token in client.json can be revoked too.
  *
  * <p>With a {@link TrustedIssuerTokens trusted issuer}, its tokens are accepted too, by the same
  * {@code roles} claim; which verifier applies is chosen by the token's (unverified) {@code iss}.
@@ -29,9 +40,16 @@ public final class OperatorAuth {
   public static final String AUDIENCE = "inferbus-control-plane";
   /** The admin token in client.json is long-lived, like an Azure service principal's secret. */
   public static final int ADMIN_TOKEN_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+  /** The subject of the admin token in client.json. */
+  public static final String ADMIN_SUBJECT = "admin";
+  /** The claim that carries a named token's name. */
+  public static final String TOKEN_NAME_CLAIM = "token_name";
+  /** Clock skew tolerated on exp, nbf and iat. */
+  public static final int LEEWAY_SECONDS = 60;
 
   private final JWTAuth jwt;
   private final TrustedIssuerTokens trustedIssuer;
+  private final RevokedTokens revoked = new RevokedTokens();
 
   public OperatorAuth(Vertx vertx, SigningKeys keys) {
     this(vertx, keys, null);
@@ -47,23 +65,49 @@ public final class OperatorAuth {
             .setAlgorithm(SigningKeys.ALGORITHM)
             .setIssuer(ISSUER)
             .setAudience(List.of(AUDIENCE))
-            .setLeeway(60)));
+            .setLeeway(LEEWAY_SECONDS)));
   }
 
   /** A token for {@code subject} with {@code role}, valid for {@code lifetimeSeconds}. */
   public String issue(String subject, OperatorRole role, int lifetimeSeconds) {
     if (lifetimeSeconds <= 0) {
-      // Vert.x leaves "exp" out for a lifetime <= 0, which would make a token that never expires.
+      // A token without "exp" would never expire.
       throw new IllegalArgumentException("token lifetime must be positive, got " + lifetimeSeconds + " s");
     }
-    return jwt.generateToken(
-        new JsonObject().put("roles", new JsonArray().add(role.claim())),
-        new JWTOptions()
-            .setAlgorithm(SigningKeys.ALGORITHM)
-            .setIssuer(ISSUER)
-            .setAudience(List.of(AUDIENCE))
-            .setSubject(subject)
-            .setExpiresInSeconds(lifetimeSeconds));
+    return issue(subject, null, role, Instant.ofEpochSecond(Instant.now().getEpochSecond() + lifetimeSeconds))
+        .token();
+  }
+
+  /**
+   * A token for {@code subject} with {@code role} until {@code expiresAt} (cut to the second), with a
+   * new id and, for a named token, its {@code name} (null: unnamed, such as the admin token).
+   */
+  public Issued issue(String subject, String name, OperatorRole role, Instant expiresAt) {
+    long now = Instant.now().getEpochSecond();
+    long exp = expiresAt.getEpochSecond();
+    if (exp <= now) {
+      throw new IllegalArgumentException("token expiry must be in the future, got " + expiresAt);
+    }
+    String id = UUID.randomUUID().toString();
+    JsonObject claims = new JsonObject()
+        .put("roles", new JsonArray().add(role.claim()))
+        .put("jti", id)
+        .put("iat", now)
+        .put("exp", exp);
+    if (name != null) {
+      claims.put(TOKEN_NAME_CLAIM, name);
+    }
+    String token = jwt.generateToken(claims, new JWTOptions()
+        .setAlgorithm(SigningKeys.ALGORITHM)
+        .setIssuer(ISSUER)
+        .setAudience(List.of(AUDIENCE))
+        .setSubject(subject));
+    return new Issued(token, new OwnToken(id, name, exp));
+  }
+
+  /** The revoked token ids this verifier refuses. */
+  public RevokedTokens revoked() {
+    return revoked;
   }
 
   /** Verifies a bearer token; fails with UNAUTHORIZED when it is not valid, FORBIDDEN when it has no role. */
@@ -75,7 +119,7 @@ public final class OperatorAuth {
           .recover(e -> Future.failedFuture(e instanceof InferbusException ie && ie.kind() != FailureKind.UNAUTHORIZED
               ? e
               : new InferbusException(FailureKind.UNAUTHORIZED, "the token is not valid: " + e.getMessage())))
-          .map(OperatorAuth::caller);
+          .map(claims -> caller(claims, null));
     }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(new InferbusException(FailureKind.UNAUTHORIZED,
@@ -88,12 +132,18 @@ public final class OperatorAuth {
             throw new InferbusException(FailureKind.UNAUTHORIZED, "the token is not valid: it is a scoring token"
                 + " of endpoint " + claims.getValue("aud") + ", not a management token");
           }
-          return caller(claims);
+          // Vert.x keeps exp, iat and nbf among the user's attributes, not in its principal
+          OwnToken own = OwnToken.of(claims, user.attributes().getLong("exp", 0L), token);
+          if (revoked.contains(own.id())) {
+            throw new InferbusException(FailureKind.UNAUTHORIZED, "the token is not valid: "
+                + (own.name() == null ? "it was revoked" : "token '" + own.name() + "' was revoked"));
+          }
+          return caller(claims, own);
         });
   }
 
   /** The caller a verified token names, with the highest role its {@code roles} claim holds. */
-  private static Caller caller(JsonObject claims) {
+  private static Caller caller(JsonObject claims, OwnToken own) {
     Object roles = claims.getValue("roles");
     JsonArray claimed = roles instanceof JsonArray a ? a : roles instanceof String s ? new JsonArray().add(s)
         : new JsonArray();
@@ -108,7 +158,7 @@ public final class OperatorAuth {
     if (best == null) {
       throw new InferbusException(FailureKind.FORBIDDEN, "the token carries no role (reader, operator, admin)");
     }
-    return new Caller(claims.getValue("sub") instanceof String sub ? sub : "unknown", best);
+    return new Caller(claims.getValue("sub") instanceof String sub ? sub : "unknown", best, own);
   }
 
   /** The claims as sent, before any check (they pick the verifier and word a refusal); null if unreadable. */
@@ -119,13 +169,54 @@ public final class OperatorAuth {
       return null;
     }
     try {
-      return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.substring(first + 1, second)),
-          java.nio.charset.StandardCharsets.UTF_8));
+      return new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(first + 1, second)),
+          StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       return null;
     }
   }
 
-  /** Who is calling, and with which role. */
-  public record Caller(String subject, OperatorRole role) {}
+  /**
+   * Who is calling, and with which role.
+   *
+   * @param token the control plane's own token the caller presented; null for a trusted issuer's
+   */
+  public record Caller(String subject, OperatorRole role, OwnToken token) {
+    /** A caller with a trusted issuer's token. */
+    public Caller(String subject, OperatorRole role) {
+      this(subject, role, null);
+    }
+  }
+
+  /**
+   * One of the control plane's own tokens, as revocation knows it.
+   *
+   * @param id its {@code jti}
+   * @param name its name for a named token ({@code POST /tokens}); null for an unnamed one (the admin token)
+   * @param expiresAt its {@code exp}, epoch seconds
+   */
+  public record OwnToken(String id, String name, long expiresAt) {
+    /** The token a verified token's claims and expiry describe; {@code token} is its text. */
+    static OwnToken of(JsonObject claims, long exp, String token) {
+      String id = claims.getValue("jti") instanceof String jti && !jti.isEmpty() ? jti : legacyId(token);
+      String name = claims.getValue(TOKEN_NAME_CLAIM) instanceof String n ? n : null;
+      return new OwnToken(id, name, exp);
+    }
+
+    /**
+     * The id of a token issued before tokens carried one (an admin token in an older client.json):
+     * the SHA-256 of its text, so that it can be revoked like the others.
+     */
+    private static String legacyId(String token) {
+      try {
+        return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(
+            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is part of every JDK", e);
+      }
+    }
+  }
+
+  /** A token just issued: its text (shown once) and what revocation knows of it. */
+  public record Issued(String token, OwnToken identity) {}
 }

@@ -28,7 +28,13 @@ public enum ChangeKind {
   /** {@code PATCH /endpoints/{e}/deployments/{d}}: instance_count or request_settings. */
   DEPLOYMENT_SCALE,
   /** {@code DELETE /endpoints/{e}/deployments/{d}}. */
-  DEPLOYMENT_DELETE;
+  DEPLOYMENT_DELETE,
+  /** {@code POST /tokens}: a named operator token issued. */
+  OPERATOR_TOKEN_CREATE,
+  /** {@code DELETE /tokens/{name}}. */
+  OPERATOR_TOKEN_REVOKE,
+  /** {@code POST /tokens/admin/rotate}. */
+  ADMIN_TOKEN_ROTATE;
 
   /** The label value: {@code endpoint_create}. */
   public String label() {

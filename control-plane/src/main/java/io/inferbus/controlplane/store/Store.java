@@ -27,7 +27,9 @@ public final class Store implements AutoCloseable {
     MODELS("models", "name", "version"),
     ENDPOINTS("endpoints", "name"),
     DEPLOYMENTS("deployments", "endpoint", "name"),
-    TRAFFIC_REVISIONS("traffic_revisions", "endpoint", "revision");
+    TRAFFIC_REVISIONS("traffic_revisions", "endpoint", "revision"),
+    /** Operator tokens by id ({@code jti}): named tokens, and revoked admin tokens (never a token's text). */
+    OPERATOR_TOKENS("operator_tokens", "id");
 
     final String sql;
     final String[] keys;
@@ -129,6 +131,25 @@ public final class Store implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreException(e);
     }
+  }
+
+  /**
+   * Appends the audit record of a change: {@code actor} (the caller's token subject) did {@code action}
+   * to {@code target} in request {@code requestId}; {@code before} and {@code after} are the
+   * resource's documents (null when it did not exist, or does not any more), without key material.
+   */
+  public long appendAudit(String actor, String requestId, String action, String target, JsonObject before,
+      JsonObject after) {
+    long now = System.currentTimeMillis();
+    return appendAudit(new JsonObject()
+        .put("at", now)
+        .put("time", java.time.Instant.ofEpochMilli(now).toString())
+        .put("actor", actor)
+        .put("action", action)
+        .put("target", target)
+        .put("before", before)
+        .put("after", after)
+        .put("request_id", requestId));
   }
 
   /** Appends an audit record; returns its sequence number. */

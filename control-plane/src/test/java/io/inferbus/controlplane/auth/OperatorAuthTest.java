@@ -82,7 +82,9 @@ class OperatorAuthTest {
   @EnumSource(OperatorRole.class)
   void issuedTokenVerifiesWithItsSubjectAndRole(OperatorRole role) throws Exception {
     String token = auth.issue("alice", role, 3600);
-    assertEquals(new OperatorAuth.Caller("alice", role), accepted(token));
+    OperatorAuth.Caller caller = accepted(token);
+    assertEquals("alice", caller.subject());
+    assertEquals(role, caller.role());
   }
 
   @Test
@@ -116,8 +118,9 @@ class OperatorAuthTest {
   @Test
   void handCraftedTokenWithTheRightKeyAndClaimsIsAccepted() throws Exception {
     // The control for the refusals below: the crafting itself produces tokens the verifier accepts.
-    assertEquals(new OperatorAuth.Caller("bob", OperatorRole.READER),
-        accepted(TestTokens.es256(TestTokens.claims("bob", "reader"), signingKey)));
+    OperatorAuth.Caller bob = accepted(TestTokens.es256(TestTokens.claims("bob", "reader"), signingKey));
+    assertEquals("bob", bob.subject());
+    assertEquals(OperatorRole.READER, bob.role());
   }
 
   @Test
@@ -132,6 +135,64 @@ class OperatorAuthTest {
         accepted(TestTokens.es256(TestTokens.claims("bob", "reader", "admin", "operator"), signingKey)).role());
     assertEquals(OperatorRole.OPERATOR,
         accepted(TestTokens.es256(TestTokens.claims("bob", "operator", "reader", "score:*"), signingKey)).role());
+  }
+
+  // ------------------------------------------------------------ ids and revocation
+
+  @Test
+  void everyIssuedTokenCarriesAnIdOfItsOwnAndItsExpiry() throws Exception {
+    String first = auth.issue("alice", OperatorRole.ADMIN, 3600);
+    String second = auth.issue("alice", OperatorRole.ADMIN, 3600);
+    String id = TestTokens.payloadOf(first).getString("jti");
+    assertTrue(id != null && !id.equals(TestTokens.payloadOf(second).getString("jti")), first + " " + second);
+    OperatorAuth.OwnToken own = accepted(first).token();
+    assertEquals(id, own.id());
+    assertEquals(TestTokens.payloadOf(first).getLong("exp"), own.expiresAt());
+    assertEquals(null, own.name(), "unnamed, as the admin token");
+  }
+
+  @Test
+  void aNamedTokenCarriesItsName() throws Exception {
+    OperatorAuth.Issued issued = auth.issue("token:ci", "ci", OperatorRole.OPERATOR,
+        java.time.Instant.now().plusSeconds(600));
+    assertEquals("ci", TestTokens.payloadOf(issued.token()).getString(OperatorAuth.TOKEN_NAME_CLAIM));
+    assertEquals(issued.identity(), accepted(issued.token()).token());
+  }
+
+  @Test
+  void aRevokedIdIsRefusedAndNoOtherToken() throws Exception {
+    OperatorAuth.Issued revoked = auth.issue("token:gone", "gone", OperatorRole.ADMIN,
+        java.time.Instant.now().plusSeconds(600));
+    String other = auth.issue("alice", OperatorRole.ADMIN, 600);
+    auth.revoked().add(revoked.identity().id(), revoked.identity().expiresAt());
+    assertUnauthorized(revoked.token());
+    assertEquals("the token is not valid: token 'gone' was revoked", refused(revoked.token()).getMessage());
+    assertEquals(OperatorRole.ADMIN, accepted(other).role());
+  }
+
+  @Test
+  void aTokenWithoutAnIdIsKnownByItsHashAndCanBeRevoked() throws Exception {
+    // the admin token of a client.json written before tokens carried ids
+    String legacy = TestTokens.es256(TestTokens.claims("admin", "admin"), signingKey);
+    String another = TestTokens.es256(TestTokens.claims("admin", "admin").put("exp",
+        System.currentTimeMillis() / 1000 + 7200), signingKey);
+    OperatorAuth.OwnToken own = accepted(legacy).token();
+    assertTrue(own.id().startsWith("sha256:"), own.id());
+    auth.revoked().add(own.id(), own.expiresAt());
+    assertEquals("the token is not valid: it was revoked", refused(legacy).getMessage());
+    assertEquals(OperatorRole.ADMIN, accepted(another).role());
+  }
+
+  @Test
+  void revokedIdsAreForgottenOnlyWellAfterTheirTokensExpired() {
+    RevokedTokens set = new RevokedTokens();
+    long now = System.currentTimeMillis() / 1000;
+    set.add("within-leeway", now - OperatorAuth.LEEWAY_SECONDS);
+    set.add("long-expired", now - 3600);
+    set.add("live", now + 3600);
+    assertTrue(set.contains("within-leeway"), "an expired token still passes within the leeway: keep its id");
+    assertFalse(set.contains("long-expired"));
+    assertTrue(set.contains("live"));
   }
 
   // ------------------------------------------------------------ refused: 401

@@ -12,8 +12,32 @@ public final class TestCluster {
 
   /** A single-member cluster on loopback that joins nobody. */
   public static HazelcastInstance member() {
+    Config config = config("inferbus-test-" + UUID.randomUUID());
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  /**
+   * The first member of a cluster that others join with {@link #memberJoining}: TCP/IP join on
+   * loopback (the join method must be the same on every member).
+   */
+  public static HazelcastInstance firstMember() {
+    Config config = config("inferbus-test-" + UUID.randomUUID());
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true);
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  /** Another member of {@code first}'s cluster (started with {@link #firstMember}); returns once it joined. */
+  public static HazelcastInstance memberJoining(HazelcastInstance first) {
+    Config config = config(first.getConfig().getClusterName());
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true)
+        .addMember("127.0.0.1:" + first.getCluster().getLocalMember().getAddress().getPort());
+    return Hazelcast.newHazelcastInstance(config);
+  }
+
+  private static Config config(String clusterName) {
     Config config = new Config();
-    config.setClusterName("inferbus-test-" + UUID.randomUUID());
+    config.setClusterName(clusterName);
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -22,9 +46,8 @@ public final class TestCluster {
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(5701).setPortAutoIncrement(true).setPortCount(200);
     network.getJoin().getMulticastConfig().setEnabled(false);
-    network.getJoin().getTcpIpConfig().setEnabled(false);
     network.getJoin().getAutoDetectionConfig().setEnabled(false);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    return Hazelcast.newHazelcastInstance(config);
+    return config;
   }
 }

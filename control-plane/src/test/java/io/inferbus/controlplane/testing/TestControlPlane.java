@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.controlplane.ControlPlaneVerticle;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.auth.SigningKeys;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,6 +12,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,11 +40,13 @@ public final class TestControlPlane implements AutoCloseable {
   public final Vertx vertx;
   public final HazelcastInstance hazelcast;
   public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  public final Path dataDir;
   private final ControlPlaneVerticle verticle;
   private final HttpClient http;
   private final String baseUrl;
 
   private TestControlPlane(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    this.dataDir = dataDir;
     this.hazelcast = hazelcast;
     this.vertx = Vertx.vertx();
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
@@ -60,6 +67,17 @@ public final class TestControlPlane implements AutoCloseable {
   /** A token of the control plane for a caller with {@code role}. */
   public String token(OperatorRole role) {
     return verticle.auth().issue("test-" + role.claim(), role, 3600);
+  }
+
+  /**
+   * {@code claims} signed with the control plane's key exactly as given (no iat, exp or jti added):
+   * tokens the API would not issue, such as an expired one or one from before tokens had ids.
+   */
+  public String sign(JsonObject claims) throws Exception {
+    SigningKeys keys = SigningKeys.loadOrCreate(dataDir.resolve("secrets"));
+    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+        .setAlgorithm(SigningKeys.ALGORITHM).setBuffer(keys.privateKeyPem())));
+    return signer.generateToken(claims, new JWTOptions().setAlgorithm(SigningKeys.ALGORITHM).setNoTimestamp(true));
   }
 
   /** An answer of the management API. */
