@@ -1,5 +1,6 @@
 package io.inferbus.testing;
 
+import io.inferbus.node.InferbusNode;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
@@ -105,6 +106,9 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(JVM_FLAGS);
     command.addAll(List.of("@" + argFile, "io.inferbus.cli.Main"));
     command.addAll(arguments);
+    // A ports.json an earlier run left in this data dir (killed, or stopped: a clean stop keeps it)
+    // must not pass for this run's: the node removes it too, but only once its JVM has started.
+    Files.deleteIfExists(dataDir.resolve(InferbusNode.PORTS_FILE));
     Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
         .directory(new File("..")).start();
     return new NodeProcess(process, dataDir, out, err);
@@ -115,7 +119,7 @@ public final class NodeProcess implements AutoCloseable {
    * then reads it. A node without the gateway and control-plane roles prints no welcome.
    */
   public NodeProcess awaitPortsFile(Duration timeout) throws Exception {
-    Path file = dataDir.resolve("ports.json");
+    Path file = dataDir.resolve(InferbusNode.PORTS_FILE);
     Await.until("ports.json of " + stdout.getFileName(), timeout, () -> Files.exists(file) || !process.isAlive());
     if (!process.isAlive()) {
       throw new AssertionError("the node exited with " + process.exitValue() + " before starting: " + stderr());
@@ -150,7 +154,7 @@ public final class NodeProcess implements AutoCloseable {
     if (!process.isAlive()) {
       throw new AssertionError("inferbus start exited with " + process.exitValue() + " before serving: " + stderr());
     }
-    ports = new JsonObject(Files.readString(dataDir.resolve("ports.json")));
+    ports = new JsonObject(Files.readString(dataDir.resolve(InferbusNode.PORTS_FILE)));
     https = new Https(Path.of(client().getString("ca_file")));
     return this;
   }
