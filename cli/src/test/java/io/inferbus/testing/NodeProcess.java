@@ -76,6 +76,21 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
+   * Like {@link #joining(String, Path, Path, Path, String)}, with the Hazelcast configuration
+   * {@code clusterXml} (written to {@code dataDir/cluster.xml}) tuning the joining node, as
+   * {@code --cluster-config} does: the join file's cluster name and members replace its own.
+   */
+  public static NodeProcess joining(String roles, Path dataDir, Path joinFile, String clusterXml, Path logDir,
+      String name) throws IOException {
+    Files.createDirectories(dataDir);
+    Path clusterFile = dataDir.resolve("cluster.xml");
+    Files.writeString(clusterFile, clusterXml);
+    return launch(dataDir, logDir, name, List.of("node", "--roles", roles, "--data-dir", dataDir.toString(),
+        "--join", joinFile.toAbsolutePath().toString(), "--cluster-config", clusterFile.toString(),
+        "--gateway-port", "0", "--control-port", "0", "--management-port", "0"));
+  }
+
+  /**
    * Launches {@code inferbus node --roles <roles>} in {@code dataDir} with every port 0, with the
    * Hazelcast configuration {@code clusterXml} (written to {@code dataDir/cluster.xml}): a
    * control-plane node founding a cluster. Does not wait: see {@link #awaitPortsFile}.
