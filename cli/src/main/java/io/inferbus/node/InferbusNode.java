@@ -17,6 +17,7 @@ import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
 import io.inferbus.node.cluster.EventBusTls;
 import io.inferbus.node.cluster.JoinFile;
+import io.inferbus.node.cluster.KnownMembers;
 import io.inferbus.node.tls.ClusterCa;
 import io.inferbus.node.tls.TlsMaterial;
 import io.inferbus.protocol.ClusterMaps;
@@ -84,6 +85,8 @@ public final class InferbusNode {
   private com.hazelcast.core.HazelcastInstance hazelcast;
   /** The cluster CA on the node that founded the cluster (it has the key); null elsewhere. */
   private ClusterCa clusterCa;
+  /** Keeps cluster/members.json current on the node that founded the cluster; null elsewhere. */
+  private java.util.UUID membershipListener;
   private String clusterCaPem;
   /** This node's credential on the event bus. */
   private ClusterCa.NodeCredential credential;
@@ -121,6 +124,11 @@ public final class InferbusNode {
       } else if (config.runs(Role.CONTROL_PLANE)) {
         // the node that founds the cluster: its CA certifies every node, this one included
         clusterCa = ClusterCa.loadOrCreate(dataDir);
+        KnownMembers known = KnownMembers.read(dataDir);
+        if (!known.addresses().isEmpty()) {
+          ClusterSetup.addKnownMembers(hazelcastConfig, known);
+          LOG.info("looking for the cluster at the members it had when this node last ran too: {}", known.addresses());
+        }
         clusterCaPem = clusterCa.certPem();
         credential = clusterCa.issue("control-plane", ClusterCa.localHostNames());
       } else {
@@ -159,6 +167,7 @@ public final class InferbusNode {
               (System.nanoTime() - t0) / 1_000_000, options.getEventLoopPoolSize());
           return introduce(clusterManager.getHazelcastInstance());
         })
+        .compose(v -> rememberMembers(dataDir))
         .compose(v -> startTrustedIssuer())
         .compose(v -> deployRoles(dataDir, clusterManager, registry))
         .compose(v -> {
@@ -213,6 +222,40 @@ public final class InferbusNode {
 
   /** The system property that turns event-bus TLS off, for a measurement of what it costs. */
   static final String EVENT_BUS_TLS_PROPERTY = "inferbus.eventbus.tls";
+
+  /**
+   * On the node that founded the cluster: keeps {@code cluster/members.json} equal to the other
+   * members' addresses, now and at every change, so that started again it finds the nodes that kept
+   * running, which joined with its join.json and which its cluster.xml need not name ({@link KnownMembers}).
+   */
+  private Future<Void> rememberMembers(Path dataDir) {
+    if (clusterCa == null) {
+      return Future.succeededFuture();
+    }
+    // one context: its blocking tasks run in order, so the last write holds the latest members
+    io.vertx.core.Context writer = vertx.getOrCreateContext();
+    // a node that cannot write the file still serves; only a restart of it would not find the others
+    java.util.function.Supplier<Future<Void>> write = () -> writer.<Void>executeBlocking(() -> {
+      new KnownMembers(hazelcast.getCluster().getMembers().stream().filter(m -> !m.localMember())
+          .map(m -> m.getAddress().getHost() + ":" + m.getAddress().getPort()).sorted().toList()).write(dataDir);
+      return null;
+    }).recover(e -> {
+      LOG.warn("cannot write {}: {}", KnownMembers.file(dataDir), e.toString());
+      return Future.succeededFuture();
+    });
+    membershipListener = hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+        write.get();
+      }
+
+      @Override
+      public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+        write.get();
+      }
+    });
+    return write.get();
+  }
 
   /** The address other members reach this node's event bus at: the listen host, or this host's address. */
   private static String clusterHost(String host) {
@@ -479,6 +522,11 @@ public final class InferbusNode {
     ready = false;
     if (readinessTimer != -1) {
       vertx.cancelTimer(readinessTimer); // its Hazelcast check must not outlive the cluster
+    }
+    if (membershipListener != null) {
+      // this node leaving is no change of the cluster's members to remember
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+      membershipListener = null;
     }
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     Future<Void> chain = management == null ? Future.succeededFuture() : management.close();

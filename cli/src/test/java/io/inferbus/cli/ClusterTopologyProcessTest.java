@@ -1,5 +1,6 @@
 package io.inferbus.cli;
 
+import static io.inferbus.testing.Await.holds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,15 +66,6 @@ class ClusterTopologyProcessTest {
     }
     if (control != null) {
       control.close();
-    }
-  }
-
-  /** The condition's value; false while it cannot be evaluated (the node is not answering yet). */
-  private static boolean holds(java.util.concurrent.Callable<Boolean> condition) {
-    try {
-      return condition.call();
-    } catch (Exception e) {
-      return false;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.inferbus.testing;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -15,6 +16,18 @@ public final class Await {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // polling interval, not a wait for state
+    }
+  }
+
+  /**
+   * The condition's value; false while it cannot be evaluated (a node not answering yet, or not
+   * any more), for {@link #until} on a condition that calls a node.
+   */
+  public static boolean holds(Callable<Boolean> condition) {
+    try {
+      return condition.call();
+    } catch (Exception e) {
+      return false;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.inferbus.testing;
 
+import io.inferbus.node.InferbusNode;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
@@ -75,6 +76,21 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
+   * Like {@link #joining(String, Path, Path, Path, String)}, with the Hazelcast configuration
+   * {@code clusterXml} (written to {@code dataDir/cluster.xml}) tuning the joining node, as
+   * {@code --cluster-config} does: the join file's cluster name and members replace its own.
+   */
+  public static NodeProcess joining(String roles, Path dataDir, Path joinFile, String clusterXml, Path logDir,
+      String name) throws IOException {
+    Files.createDirectories(dataDir);
+    Path clusterFile = dataDir.resolve("cluster.xml");
+    Files.writeString(clusterFile, clusterXml);
+    return launch(dataDir, logDir, name, List.of("node", "--roles", roles, "--data-dir", dataDir.toString(),
+        "--join", joinFile.toAbsolutePath().toString(), "--cluster-config", clusterFile.toString(),
+        "--gateway-port", "0", "--control-port", "0", "--management-port", "0"));
+  }
+
+  /**
    * Launches {@code inferbus node --roles <roles>} in {@code dataDir} with every port 0, with the
    * Hazelcast configuration {@code clusterXml} (written to {@code dataDir/cluster.xml}): a
    * control-plane node founding a cluster. Does not wait: see {@link #awaitPortsFile}.
@@ -105,6 +121,9 @@ public final class NodeProcess implements AutoCloseable {
     command.addAll(JVM_FLAGS);
     command.addAll(List.of("@" + argFile, "io.inferbus.cli.Main"));
     command.addAll(arguments);
+    // A ports.json an earlier run left in this data dir (killed, or stopped: a clean stop keeps it)
+    // must not pass for this run's: the node removes it too, but only once its JVM has started.
+    Files.deleteIfExists(dataDir.resolve(InferbusNode.PORTS_FILE));
     Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
         .directory(new File("..")).start();
     return new NodeProcess(process, dataDir, out, err);
@@ -115,7 +134,7 @@ public final class NodeProcess implements AutoCloseable {
    * then reads it. A node without the gateway and control-plane roles prints no welcome.
    */
   public NodeProcess awaitPortsFile(Duration timeout) throws Exception {
-    Path file = dataDir.resolve("ports.json");
+    Path file = dataDir.resolve(InferbusNode.PORTS_FILE);
     Await.until("ports.json of " + stdout.getFileName(), timeout, () -> Files.exists(file) || !process.isAlive());
     if (!process.isAlive()) {
       throw new AssertionError("the node exited with " + process.exitValue() + " before starting: " + stderr());
@@ -150,7 +169,7 @@ public final class NodeProcess implements AutoCloseable {
     if (!process.isAlive()) {
       throw new AssertionError("inferbus start exited with " + process.exitValue() + " before serving: " + stderr());
     }
-    ports = new JsonObject(Files.readString(dataDir.resolve("ports.json")));
+    ports = new JsonObject(Files.readString(dataDir.resolve(InferbusNode.PORTS_FILE)));
     https = new Https(Path.of(client().getString("ca_file")));
     return this;
   }

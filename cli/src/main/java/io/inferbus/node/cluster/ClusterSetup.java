@@ -56,6 +56,23 @@ public final class ClusterSetup {
     return config;
   }
 
+  /**
+   * Adds the addresses of members the node saw when it last ran to the TCP/IP join's members (those
+   * the configuration names stay). A configuration that finds members another way (multicast, a
+   * discovery plugin) is left alone: Hazelcast allows one join method.
+   */
+  public static Config addKnownMembers(Config config, KnownMembers known) {
+    var tcp = config.getNetworkConfig().getJoin().getTcpIpConfig();
+    if (tcp.isEnabled()) {
+      for (String address : known.addresses()) {
+        if (!tcp.getMembers().contains(address)) {
+          tcp.addMember(address);
+        }
+      }
+    }
+    return config;
+  }
+
   private static String clusterId(Path dataDir) throws IOException {
     Path file = dataDir.resolve(CLUSTER_ID_FILE);
     if (Files.exists(file)) {
