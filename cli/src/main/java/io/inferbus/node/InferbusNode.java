@@ -217,7 +217,8 @@ public final class InferbusNode {
     Future<Void> chain = Future.succeededFuture();
     if (config.runs(Role.CONTROL_PLANE)) {
       controlPlane = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions(config.host(),
-          config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens(), registry));
+          config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens(), registry,
+          config.requestReadTimeoutMs()));
       chain = chain.compose(v -> deploy(controlPlane));
     }
     if (config.runs(Role.DEPLOYMENT)) {

@@ -15,8 +15,8 @@ import java.util.Set;
  *     control plane ({@code --jwks-file}/{@code --jwks-url}, {@code --jwt-issuer}, {@code --jwt-audience}),
  *     or null
  * @param maxBodyBytes the largest scoring request body the gateway reads (larger: 413)
- * @param requestReadTimeoutMs how long the gateway waits for a connection's next request head, and
- *     then for that request's body
+ * @param requestReadTimeoutMs how long the gateway and control-plane ports wait for a connection's next
+ *     request head, and then for that request's body
  * @param eventLoops the node's Vert.x event loops; 0: Vert.x's default, twice the cores
  * @param requestLogging whether the gateway writes the traffic log and instances their access lines
  */

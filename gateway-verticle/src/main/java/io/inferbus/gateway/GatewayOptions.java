@@ -1,6 +1,7 @@
 package io.inferbus.gateway;
 
 import io.inferbus.gateway.auth.TrustedIssuer;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,7 +27,7 @@ import java.nio.file.Path;
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
     TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
-  public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 60_000;
+  public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = ReadDeadlines.DEFAULT_TIMEOUT_MS;
 
   /** Without a traffic log. */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,

@@ -13,6 +13,7 @@ import io.inferbus.gateway.trafficlog.TrafficLogFiles;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.state.DeploymentState;
@@ -46,8 +47,6 @@ public final class GatewayVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
-  /** Open connections waiting for a request head or body, with their deadlines (event loop only). */
-  private final java.util.Map<HttpConnection, ReadDeadline> readDeadlines = new java.util.HashMap<>();
   /** Requests this gateway has outstanding at each instance, for choosing the less loaded. */
   private final InstanceLoad load = new InstanceLoad();
   private ClusterMapView<EndpointState> endpoints;
@@ -56,6 +55,7 @@ public final class GatewayVerticle extends VerticleBase {
   private boolean rebuildScheduled;
   private UUID membershipListener;
   private ScoringHandler scoring;
+  private ReadDeadlines readDeadlines;
   private HttpServer server;
   private volatile boolean ready;
   private TrafficLog trafficLog = TrafficLog.OFF;
@@ -76,13 +76,16 @@ public final class GatewayVerticle extends VerticleBase {
     }
     scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
         new EndpointAuthenticator(vertx, options.trustedIssuer()), trafficLog);
+    readDeadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
+        (ctx, message) -> ScoringHandler.fail(ctx, openInference(ctx), FailureKind.TIMED_OUT, message));
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())
         .compose(v -> {
           watchMembers();
           rebuild();
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.connectionHandler(this::armHeadDeadline).requestHandler(router())
+          return server.connectionHandler(connection -> readDeadlines.opened(connection, null))
+              .requestHandler(router())
               .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
         })
         .onSuccess(s -> {
@@ -174,7 +177,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(this::headArrived);
+    router.route().handler(readDeadlines::headArrived);
     router.route().handler(ScoringHandler::assignRequestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
     router.post("/endpoints/:endpoint/score").handler(body).handler(scoring::scoreAzure);
@@ -197,77 +200,16 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v2").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("name", SERVER_NAME).put("version", VERSION)
             .put("extensions", new JsonArray().add("binary_tensor_data")).toBuffer()));
-    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"),
+    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, openInference(ctx),
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);
     return router;
   }
 
-  /**
-   * A connection must deliver a whole request head within {@code requestReadTimeoutMs} of opening,
-   * and of each answer: the idle timeout alone lets a client that dribbles a byte now and then hold
-   * a connection forever. Connections are HTTP/1.1 (no ALPN), so one request at a time.
-   */
-  private void armHeadDeadline(HttpConnection connection) {
-    long timer = vertx.setTimer(options.requestReadTimeoutMs(), t -> {
-      readDeadlines.remove(connection);
-      LOG.debug("closing a connection from {}: no request within {} ms", connection.remoteAddress(),
-          options.requestReadTimeoutMs());
-      connection.close();
-    });
-    watch(connection, new ReadDeadline(timer, null));
+  /** Whether the request is on an Open Inference Protocol route, whose errors have that protocol's shape. */
+  private static boolean openInference(RoutingContext ctx) {
+    return ctx.request().path().startsWith("/v2");
   }
-
-  /** Makes {@code deadline} the connection's one read deadline, cancelling the one it replaces. */
-  private void watch(HttpConnection connection, ReadDeadline deadline) {
-    ReadDeadline previous = readDeadlines.put(connection, deadline);
-    if (previous == null) {
-      connection.closeHandler(v -> {
-        ReadDeadline pending = readDeadlines.remove(connection);
-        if (pending != null) {
-          vertx.cancelTimer(pending.timer());
-        }
-      });
-    } else {
-      vertx.cancelTimer(previous.timer());
-    }
-  }
-
-  /**
-   * First handler of every request: its head arrived. The request's body must now arrive within
-   * {@code requestReadTimeoutMs} (a client trickling it byte by byte is answered 408 and cut off);
-   * once the request is answered, the deadline for the next head starts, unless a pipelined request
-   * already took the connection over (Vert.x starts it inside the previous answer's end).
-   */
-  private void headArrived(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    HttpConnection connection = request.connection();
-    if (readDeadlines.containsKey(connection)) {
-      watch(connection, new ReadDeadline(vertx.setTimer(options.requestReadTimeoutMs(), t -> bodyOverdue(ctx)),
-          request));
-      ctx.addEndHandler(v -> {
-        ReadDeadline current = readDeadlines.get(connection);
-        if (current == null || current.request() == request) {
-          armHeadDeadline(connection);
-        }
-      });
-    }
-    ctx.next();
-  }
-
-  private void bodyOverdue(RoutingContext ctx) {
-    HttpConnection connection = ctx.request().connection();
-    readDeadlines.remove(connection);
-    if (ctx.request().isEnded() || ctx.response().ended()) {
-      return; // the body arrived; the request is being served
-    }
-    ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"), FailureKind.TIMED_OUT,
-        "the request body did not arrive within " + options.requestReadTimeoutMs() + " ms of its head");
-    connection.close();
-  }
-
-  /** A connection's read deadline: its timer, and the request whose body it waits for (null: a head). */
-  private record ReadDeadline(long timer, HttpServerRequest request) {}
 
   /**
    * A request HTTP itself could not decode (a request line or headers over the limits, garbage):
@@ -303,7 +245,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */
   private void failure(RoutingContext ctx) {
-    boolean v2 = ctx.request().path().startsWith("/v2");
+    boolean v2 = openInference(ctx);
     int status = ctx.statusCode();
     if (status == 413) {
       ScoringHandler.fail(ctx, v2, FailureKind.TOO_LARGE,

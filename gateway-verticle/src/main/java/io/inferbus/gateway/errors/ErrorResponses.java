@@ -1,6 +1,7 @@
 package io.inferbus.gateway.errors;
 
 import io.inferbus.protocol.FailureKind;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
@@ -11,14 +12,16 @@ import io.vertx.core.json.JsonObject;
 public final class ErrorResponses {
   private ErrorResponses() {}
 
-  public static void send(HttpServerResponse response, boolean openInference, FailureKind kind, String message) {
+  /** Answers {@code kind}; the future completes once the answer is written (at once if one was already). */
+  public static Future<Void> send(HttpServerResponse response, boolean openInference, FailureKind kind,
+      String message) {
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     JsonObject body = openInference
         ? new JsonObject().put("error", message)
         : new JsonObject().put("error", new JsonObject().put("code", kind.code()).put("message", message));
-    response.setStatusCode(kind.httpStatus())
+    return response.setStatusCode(kind.httpStatus())
         .putHeader("content-type", "application/json")
         .end(body.toBuffer());
   }

@@ -545,8 +545,11 @@ public final class ScoringHandler {
     fail(ctx, v2, kind, message);
   }
 
-  /** Answers a named failure; one log line, no stack trace for client errors. */
-  public static void fail(RoutingContext ctx, boolean v2, FailureKind kind, String message) {
+  /**
+   * Answers a named failure; one log line, no stack trace for client errors. The future completes
+   * once the answer is written.
+   */
+  public static Future<Void> fail(RoutingContext ctx, boolean v2, FailureKind kind, String message) {
     if (kind.httpStatus() >= 500) {
       LOG.warn("request {} {} {}: {} {}", requestId(ctx), ctx.request().method(), ctx.request().path(),
           kind.httpStatus(), message);
@@ -555,10 +558,10 @@ public final class ScoringHandler {
           kind.httpStatus(), message);
     }
     ctx.put(ERROR_CODE_KEY, kind.code());
-    ErrorResponses.send(ctx.response(), v2, kind, message);
+    return ErrorResponses.send(ctx.response(), v2, kind, message);
   }
 
-  public static void fail(RoutingContext ctx, boolean v2, InferbusException e) {
-    fail(ctx, v2, e.kind(), e.getMessage());
+  public static Future<Void> fail(RoutingContext ctx, boolean v2, InferbusException e) {
+    return fail(ctx, v2, e.kind(), e.getMessage());
   }
 }
