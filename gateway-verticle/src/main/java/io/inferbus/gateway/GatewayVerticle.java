@@ -13,6 +13,7 @@ import io.inferbus.gateway.trafficlog.TrafficLogFiles;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.cluster.ClusterMapView;
@@ -179,11 +180,16 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(readDeadlines::headArrived);
     router.route().handler(ScoringHandler::assignRequestId);
+    // the caller is authenticated from the head before any of the body is read
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
-    router.post("/endpoints/:endpoint/score").handler(body).handler(scoring::scoreAzure);
+    router.post("/endpoints/:endpoint/score").handler(scoring.authenticateBeforeBody(ScoringProtocol.AZURE_ML))
+        .handler(body).handler(scoring::scoreAzure);
     router.get("/endpoints/:endpoint/swagger.json").handler(scoring::openApiDocument);
-    router.post("/v2/models/:endpoint/infer").handler(body).handler(scoring::scoreOpenInference);
-    router.post("/v2/models/:endpoint/versions/:deployment/infer").handler(body).handler(scoring::scoreOpenInference);
+    router.post("/v2/models/:endpoint/infer").handler(scoring.authenticateBeforeBody(ScoringProtocol.OPEN_INFERENCE))
+        .handler(body).handler(scoring::scoreOpenInference);
+    router.post("/v2/models/:endpoint/versions/:deployment/infer")
+        .handler(scoring.authenticateBeforeBody(ScoringProtocol.OPEN_INFERENCE))
+        .handler(body).handler(scoring::scoreOpenInference);
     router.get("/v2/models/:endpoint").handler(scoring::modelMetadata);
     router.get("/v2/models/:endpoint/ready").handler(scoring::modelReady);
     router.get("/v2/models/:endpoint/versions/:deployment").handler(scoring::modelMetadata);
