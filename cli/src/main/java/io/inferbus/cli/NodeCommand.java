@@ -24,7 +24,8 @@ final class NodeCommand implements Callable<Integer> {
     NodeConfig config = new NodeConfig(Role.parse(roles), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
         false, server.trustedIssuer(), server.maxBodyBytes())
-        .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging());
+        .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
+        .withMaxConnections(server.maxConnections);
     return NodeRunner.run(config, false) ? 0 : 1;
   }
 }

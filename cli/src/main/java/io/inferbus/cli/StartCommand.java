@@ -22,7 +22,8 @@ final class StartCommand implements Callable<Integer> {
     NodeConfig config = new NodeConfig(EnumSet.allOf(Role.class), server.dataDir, server.host, server.gatewayPort,
         server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
         server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes())
-        .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging());
+        .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
+        .withMaxConnections(server.maxConnections);
     return NodeRunner.run(config, true) ? 0 : 1;
   }
 }

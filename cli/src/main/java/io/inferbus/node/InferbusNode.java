@@ -236,7 +236,8 @@ public final class InferbusNode {
         trafficLogFile = TrafficLogFile.attach(nodeId, trafficLogDir, registry);
       }
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir));
+          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir,
+          config.maxConnections()));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

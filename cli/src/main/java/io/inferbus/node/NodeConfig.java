@@ -19,6 +19,7 @@ import java.util.Set;
  *     request head, and then for that request's body
  * @param eventLoops the node's Vert.x event loops; 0: Vert.x's default, twice the cores
  * @param requestLogging whether the gateway writes the traffic log and instances their access lines
+ * @param maxConnections how many connections the gateway port keeps open at once ({@code --max-connections})
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -36,7 +37,8 @@ public record NodeConfig(
     long maxBodyBytes,
     long requestReadTimeoutMs,
     int eventLoops,
-    boolean requestLogging) {
+    boolean requestLogging,
+    int maxConnections) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -56,7 +58,7 @@ public record NodeConfig(
       TrustedIssuerOptions trustedIssuer, long maxBodyBytes) {
     this(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded, tlsCert, tlsKey,
         seedExample, trustedIssuer, maxBodyBytes, io.inferbus.gateway.GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0,
-        true);
+        true, io.inferbus.gateway.connections.ConnectionLimit.DEFAULT_MAX_CONNECTIONS);
   }
 
   /** Without a trusted issuer. */
@@ -69,37 +71,49 @@ public record NodeConfig(
   /** The same node, with {@code n} Vert.x event loops (0: Vert.x's default). */
   public NodeConfig withEventLoops(int n) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, n, requestLogging,
+        maxConnections);
   }
 
   /** The same node, listening on {@code address}. */
   public NodeConfig withHost(String address) {
     return new NodeConfig(roles, dataDir, address, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
+        maxConnections);
   }
 
   /** The same node, trusting {@code issuer}. */
   public NodeConfig withTrustedIssuer(TrustedIssuerOptions issuer) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, issuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
+        maxConnections);
   }
 
   /** The same node, reading scoring bodies up to {@code bytes}. */
   public NodeConfig withMaxBodyBytes(long bytes) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, bytes, requestReadTimeoutMs, eventLoops, requestLogging,
+        maxConnections);
   }
 
   /** The same node, cutting off connections that take longer than {@code ms} to send a request head or body. */
   public NodeConfig withRequestReadTimeoutMs(long ms) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, ms, eventLoops, requestLogging,
+        maxConnections);
   }
 
   /** The same node, with the traffic log and access lines on or off. */
   public NodeConfig withRequestLogging(boolean on) {
     return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
-        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on);
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, on,
+        maxConnections);
+  }
+
+  /** The same node, keeping at most {@code n} connections open on the gateway port. */
+  public NodeConfig withMaxConnections(int n) {
+    return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
+        tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging, n);
   }
 
   /** The embedded default on the given data dir and ports. */

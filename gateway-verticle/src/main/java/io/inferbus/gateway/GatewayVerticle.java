@@ -4,6 +4,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
+import io.inferbus.gateway.connections.ConnectionLimit;
+import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.routing.RoutingTable;
@@ -57,6 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
   private UUID membershipListener;
   private ScoringHandler scoring;
   private ReadDeadlines readDeadlines;
+  private ConnectionLimit connections;
   private HttpServer server;
   private volatile boolean ready;
   private TrafficLog trafficLog = TrafficLog.OFF;
@@ -79,14 +82,14 @@ public final class GatewayVerticle extends VerticleBase {
         new EndpointAuthenticator(vertx, options.trustedIssuer()), trafficLog);
     readDeadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
         (ctx, message) -> ScoringHandler.fail(ctx, openInference(ctx), FailureKind.TIMED_OUT, message));
+    connections = new ConnectionLimit(options.maxConnections(), options.metrics());
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())
         .compose(v -> {
           watchMembers();
           rebuild();
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.connectionHandler(connection -> readDeadlines.opened(connection, null))
-              .requestHandler(router())
+          return server.connectionHandler(this::connected).requestHandler(router())
               .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
         })
         .onSuccess(s -> {
@@ -180,6 +183,7 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(readDeadlines::headArrived);
     router.route().handler(ScoringHandler::assignRequestId);
+    router.route().handler(this::refuseOverCap);
     // the caller is authenticated from the head before any of the body is read
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
     router.post("/endpoints/:endpoint/score").handler(scoring.authenticateBeforeBody(ScoringProtocol.AZURE_ML))
@@ -210,6 +214,26 @@ public final class GatewayVerticle extends VerticleBase {
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);
     return router;
+  }
+
+  /** A connection opened: counted against the cap, and given its read deadlines. */
+  private void connected(HttpConnection connection) {
+    boolean counted = connections.opened(connection);
+    readDeadlines.opened(connection, v -> connections.closed(connection, counted));
+  }
+
+  /** A request on a connection opened over the cap: answered 503 without reading its body, then closed. */
+  private void refuseOverCap(RoutingContext ctx) {
+    HttpConnection connection = ctx.request().connection();
+    if (!connections.refuses(connection)) {
+      ctx.next();
+      return;
+    }
+    LOG.debug("request {} {} {}: 503 {}", ScoringHandler.requestId(ctx), ctx.request().method(), ctx.request().path(),
+        connections.message());
+    ctx.response().putHeader("connection", "close");
+    ErrorResponses.send(ctx.response(), openInference(ctx), FailureKind.UNAVAILABLE.httpStatus(),
+        ConnectionLimit.TOO_MANY_CONNECTIONS, connections.message()).onComplete(ar -> connection.close());
   }
 
   /** Whether the request is on an Open Inference Protocol route, whose errors have that protocol's shape. */
@@ -243,9 +267,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     String requestId = java.util.UUID.randomUUID().toString();
     LOG.debug("request {}: {} {}", requestId, status, message);
-    request.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .putHeader(ScoringHandler.REQUEST_ID, requestId)
-        .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).toBuffer())
+    request.response().putHeader(ScoringHandler.REQUEST_ID, requestId);
+    ErrorResponses.send(request.response(), false, status, code, message)
         .onComplete(ar -> request.connection().close());
   }
 
