@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.testing.Await;
 import io.inferbus.testing.EmbeddedNodeTest;
+import io.inferbus.testing.RawHttp;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * The gateway decides from a scoring request's head whether its caller may use the endpoint, before
  * it reads any of the body: a caller without valid credentials, or asking for an endpoint that does
  * not exist, cannot make the node read (or buffer) a body of up to 16 MiB. Bad inputs tried, each
- * declaring a 16 MiB body and sending only 64 KiB of it: no credentials (Content-Length), a wrong
+ * declaring a 16 MiB body and sending only 1 KiB of it: no credentials (Content-Length), a wrong
  * key (chunked, Open Inference route), an unknown endpoint (pinned-deployment route). Each is
  * answered at once (the node's read deadline is 60 s) with its JSON error and {@code Connection:
  * close}, then the connection is closed rather than drained, and each refusal of the existing
@@ -59,8 +56,10 @@ class AuthenticateBeforeBodyTest extends EmbeddedNodeTest {
   }
 
   /**
-   * Sends {@code head} and 64 KiB of the body it declares, never the rest, then reads until the
-   * server closes the connection (the end of the stream, or a reset once the answer arrived).
+   * Sends {@code head} and 1 KiB of the body it declares, never the rest, then reads until the server
+   * closes the connection (the end of the stream, or a reset once the answer arrived). Head and part
+   * go in one write: the server answers and closes as soon as it has the head, and a later write
+   * would fail on the closed connection, as it does for a real client still sending.
    */
   private static Answer sendPartOfTheBody(String head) throws Exception {
     try (SSLSocket s = (SSLSocket) node.https.sslContext().getSocketFactory()
@@ -69,24 +68,13 @@ class AuthenticateBeforeBodyTest extends EmbeddedNodeTest {
       s.startHandshake();
       long started = System.nanoTime();
       OutputStream out = s.getOutputStream();
-      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-      byte[] part = new byte[64 * 1024];
-      Arrays.fill(part, (byte) '1');
-      out.write(part);
+      byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
+      byte[] request = Arrays.copyOf(headBytes, headBytes.length + 1024);
+      Arrays.fill(request, headBytes.length, request.length, (byte) '1');
+      out.write(request);
       out.flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      try {
-        for (int b = in.read(); b != -1; b = in.read()) {
-          answer.write(b);
-        }
-      } catch (SocketTimeoutException keptOpen) {
-        throw new AssertionError("the server kept the connection open after: " + answer, keptOpen);
-      } catch (IOException reset) {
-        // closed with the unread body in its buffer: a reset once the answer is read is a close too
-      }
+      String text = RawHttp.readUntilClosed(s.getInputStream());
       long ms = (System.nanoTime() - started) / 1_000_000;
-      String text = answer.toString(StandardCharsets.ISO_8859_1);
       assertTrue(text.contains("\r\n\r\n"), "a whole answer before the close: " + text);
       return new Answer(text, ms);
     }
@@ -116,7 +104,7 @@ class AuthenticateBeforeBodyTest extends EmbeddedNodeTest {
 
     Answer wrongKey = sendPartOfTheBody("POST /v2/models/credit/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + "Authorization: Bearer not-the-key\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "10000\r\n");
+        + "1000000\r\n"); // one chunk of 16 MiB, of which 1 KiB is sent
     assertRefusedAtOnceAndClosed(wrongKey, 401);
     assertEquals("the key is not valid for endpoint 'credit'", wrongKey.body().getString("error"), wrongKey.text());
 
@@ -152,25 +140,10 @@ class AuthenticateBeforeBodyTest extends EmbeddedNodeTest {
         out.flush();
         out.write(sample, sample.length / 2, sample.length - sample.length / 2);
         out.flush();
-        String answer = readAnswer(s.getInputStream());
+        String answer = RawHttp.readAnswer(s.getInputStream());
         assertTrue(answer.startsWith("HTTP/1.1 200 "), "round " + round + ": " + answer);
         assertTrue(answer.contains("\"probabilities\""), answer);
       }
     }
-  }
-
-  /** One answer (head and its content-length body) from a kept-alive connection. */
-  private static String readAnswer(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new AssertionError("closed after: " + head);
-      }
-      head.append((char) b);
-    }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
-    assertTrue(m.find(), head.toString());
-    return head + new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
   }
 }

@@ -4,20 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.testing.Await;
+import io.inferbus.testing.RawHttp;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,20 +65,8 @@ class ConnectionLimitTest {
     s.getOutputStream().write("GET /v2/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         .getBytes(StandardCharsets.ISO_8859_1));
     s.getOutputStream().flush();
-    InputStream in = s.getInputStream();
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new AssertionError("closed after: " + head);
-      }
-      head.append((char) b);
-    }
-    Matcher m = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
-    if (m.find()) {
-      in.readNBytes(Integer.parseInt(m.group(1)));
-    }
-    return head.substring(0, head.indexOf("\r\n"));
+    String answer = RawHttp.readAnswer(s.getInputStream());
+    return answer.substring(0, answer.indexOf("\r\n"));
   }
 
   /** Sends {@code request} on a new connection and reads until the server closes it. */
@@ -90,16 +74,7 @@ class ConnectionLimitTest {
     try (SSLSocket s = connect()) {
       s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      try {
-        InputStream in = s.getInputStream();
-        for (int b = in.read(); b != -1; b = in.read()) {
-          answer.write(b);
-        }
-      } catch (SocketTimeoutException keptOpen) {
-        throw new AssertionError("the connection over the cap was kept open after: " + answer, keptOpen);
-      }
-      return answer.toString(StandardCharsets.UTF_8);
+      return RawHttp.readUntilClosed(s.getInputStream());
     }
   }
 

@@ -3,8 +3,8 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.testing.RawHttp;
 import io.inferbus.testing.TestNode;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -163,7 +163,7 @@ class SlowClientTest {
         java.util.concurrent.locks.LockSupport.parkNanos(31_000_000L);
       }
       long sentMs = (System.nanoTime() - started) / 1_000_000;
-      String head = readHead(s.getInputStream());
+      String head = RawHttp.readAnswer(s.getInputStream());
       assertTrue(sentMs > 1000, "the upload took longer than the 1 s deadline (" + sentMs + " ms), so the test means"
           + " something");
       assertTrue(head.startsWith("HTTP/1.1 400"), "read whole and refused as not a model after " + sentMs + " ms: "
@@ -195,9 +195,9 @@ class SlowClientTest {
           .getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
       long start = System.nanoTime();
-      String first = readHead(s.getInputStream());
+      String first = RawHttp.readAnswer(s.getInputStream());
       assertTrue(first.startsWith("HTTP/1.1 200"), "the first pipelined request: " + first);
-      String second = readHead(s.getInputStream());
+      String second = RawHttp.readAnswer(s.getInputStream());
       long tookMs = (System.nanoTime() - start) / 1_000_000;
       assertTrue(second.startsWith("HTTP/1.1 200"), "the slow pipelined POST, after " + tookMs + " ms: " + second);
       assertTrue(tookMs > 1000, "the request outlived the 1 s read deadline (" + tookMs + " ms), so the test means"
@@ -218,26 +218,9 @@ class SlowClientTest {
       for (int i = 0; i < 3; i++) {
         s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
-        String head = readHead(s.getInputStream());
+        String head = RawHttp.readAnswer(s.getInputStream());
         assertTrue(head.startsWith("HTTP/1.1 200"), port + " request " + i + ": " + head);
       }
     }
-  }
-
-  /** Reads one answer (head and its content-length body) from a kept-alive connection. */
-  private static String readHead(InputStream in) throws Exception {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.append((char) b);
-    }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
-    if (m.find()) {
-      in.readNBytes(Integer.parseInt(m.group(1)));
-    }
-    return head.toString();
   }
 }
