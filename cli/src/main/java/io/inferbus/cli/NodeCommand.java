@@ -31,7 +31,8 @@ final class NodeCommand implements Callable<Integer> {
         server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
         false, server.trustedIssuer(), server.maxBodyBytes())
         .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
-        .withManagementHost(server.managementHost).withJoinFile(join);
+        .withManagementHost(server.managementHost).withJoinFile(join)
+        .withMaxConnections(server.maxConnections);
     return NodeRunner.run(config, false) ? 0 : 1;
   }
 }

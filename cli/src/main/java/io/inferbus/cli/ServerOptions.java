@@ -70,6 +70,11 @@ final class ServerOptions {
           + "instances' access lines in the deployment logs (default: ${DEFAULT-VALUE}).")
   String requestLogging;
 
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "${env:INFERBUS_MAX_CONNECTIONS:-4096}",
+      description = "Most connections the gateway port keeps open at once, 1-1000000; one more is answered 503 "
+          + "TooManyConnections and closed (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
   boolean requestLogging() {
     return "on".equals(requestLogging);
   }
@@ -100,6 +105,9 @@ final class ServerOptions {
     }
     if (eventLoops < 0 || eventLoops > 256) {
       throw new IllegalArgumentException("--event-loops " + eventLoops + " is out of range 0-256 (0: Vert.x's default)");
+    }
+    if (maxConnections < 1 || maxConnections > 1_000_000) {
+      throw new IllegalArgumentException("--max-connections " + maxConnections + " is out of range 1-1000000");
     }
     if (!"on".equals(requestLogging) && !"off".equals(requestLogging)) {
       throw new IllegalArgumentException("--request-logging must be on or off, not '" + requestLogging + "'");

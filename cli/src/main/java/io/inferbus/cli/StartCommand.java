@@ -23,7 +23,8 @@ final class StartCommand implements Callable<Integer> {
         server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
         server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes())
         .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
-        .withManagementHost(server.managementHost);
+        .withManagementHost(server.managementHost)
+        .withMaxConnections(server.maxConnections);
     return NodeRunner.run(config, true) ? 0 : 1;
   }
 }

@@ -305,7 +305,8 @@ public final class InferbusNode {
     Future<Void> chain = Future.succeededFuture();
     if (config.runs(Role.CONTROL_PLANE)) {
       controlPlane = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions(config.host(),
-          config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens(), registry));
+          config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens(), registry,
+          config.requestReadTimeoutMs()));
       chain = chain.compose(v -> deploy(controlPlane));
     }
     if (config.runs(Role.DEPLOYMENT)) {
@@ -323,7 +324,8 @@ public final class InferbusNode {
         trafficLogFile = TrafficLogFile.attach(nodeId, trafficLogDir, registry);
       }
       gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
-          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir));
+          config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir,
+          config.maxConnections()));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

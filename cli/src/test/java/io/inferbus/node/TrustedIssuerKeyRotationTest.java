@@ -19,8 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --jwks-url} on a real node: the trusted issuer's keys are served by a real HTTP server on
  * 127.0.0.1 (a Vert.x server in this test). When the issuer rotates to a new signing key, the first
- * request carrying a token signed by it makes the node fetch the keys once and is answered 200; a
- * flood of tokens naming unknown key ids is refused without fetching again (at most once a minute).
+ * request carrying a token signed by it makes the node fetch the keys once and is answered 200 (its
+ * body, held back while the node waited for the keys, scored whole) and counted once in the metrics
+ * and the traffic log; a flood of tokens naming unknown key ids (bad input: tokens signed by a key
+ * the issuer never published) is refused without fetching again (at most once a minute).
  */
 class TrustedIssuerKeyRotationTest {
   @TempDir
@@ -60,6 +62,17 @@ class TrustedIssuerKeyRotationTest {
     return node.https.send("POST", node.scoring() + "/endpoints/churn/score", bearer, "application/json", sample);
   }
 
+  /** How many lines of the node's traffic log hold {@code requestId}. */
+  private static long trafficLogLines(String requestId) {
+    try {
+      Path log = dataDir.resolve("logs").resolve("traffic.log");
+      return !Files.exists(log) ? 0
+          : Files.readAllLines(log).stream().filter(l -> l.contains("\"request_id\":\"" + requestId + "\"")).count();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
   @Test
   void aRotatedKeyIsFetchedOnceAndAFloodOfUnknownKeyIdsFetchesNothing() throws Exception {
     assertEquals(1, idp.fetches.get(), "fetched once, at start");
@@ -71,10 +84,20 @@ class TrustedIssuerKeyRotationTest {
     String newKid = idp.rotate();
     String signedByNewKey = idp.token("carol", "score:churn");
     assertEquals(newKid, IdentityProvider.headerOf(signedByNewKey).getString("kid"));
-    HttpResponse<String> first = score(signedByNewKey);
+    double scored = node.metric("inferbus_gateway_requests_total", "endpoint=\"churn\"", "code=\"200\"");
+    HttpResponse<String> first = node.https.send("POST", node.scoring() + "/endpoints/churn/score", signedByNewKey,
+        "application/json", sample, "x-request-id", "waited-for-keys");
     assertEquals(200, first.statusCode(), "the request that brought the new key waits for it: " + first.body());
-    assertTrue(first.headers().firstValue("x-request-id").isPresent());
+    assertTrue(first.body().contains("\"probabilities\""), first.body());
+    assertEquals("waited-for-keys", first.headers().firstValue("x-request-id").orElse(null));
     assertEquals(2, idp.fetches.get(), "one fetch for the new kid");
+    io.inferbus.testing.Await.until("the waited request counted", java.time.Duration.ofSeconds(10),
+        () -> node.metricQuietly("inferbus_gateway_requests_total", "endpoint=\"churn\"", "code=\"200\"") > scored);
+    assertEquals(scored + 1, node.metric("inferbus_gateway_requests_total", "endpoint=\"churn\"", "code=\"200\""),
+        "counted once");
+    io.inferbus.testing.Await.until("its traffic-log line", java.time.Duration.ofSeconds(10), () -> trafficLogLines(
+        "waited-for-keys") > 0);
+    assertEquals(1, trafficLogLines("waited-for-keys"), "logged once");
     for (int i = 0; i < 5; i++) {
       assertEquals(200, score(idp.token("carol", "score:churn")).statusCode());
     }

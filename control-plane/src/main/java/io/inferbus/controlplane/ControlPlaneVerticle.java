@@ -19,6 +19,7 @@ import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,6 +28,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -98,8 +101,13 @@ public final class ControlPlaneVerticle extends VerticleBase {
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
           TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
-          return server.requestHandler(new ManagementApi(vertx, service, auth, endpointTokens, operatorTokens,
-              trafficLog, metrics).router()).listen();
+          // slow clients cannot hold the management port's connections either (docs/operations.md)
+          ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
+              ControlPlaneVerticle::bodyOverdue);
+          return server.connectionHandler(connection -> deadlines.opened(connection, null))
+              .requestHandler(deadlines.guard(new ManagementApi(vertx, service, auth, endpointTokens, operatorTokens,
+                  trafficLog, metrics).router()))
+              .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
   }
@@ -141,6 +149,19 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
   public OperatorAuth auth() {
     return auth;
+  }
+
+  /** A 408 in the management API's error format (its request id is already on the answer). */
+  private static Future<Void> bodyOverdue(RoutingContext ctx, String message) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return Future.succeededFuture();
+    }
+    LOG.info("request {} {} {}: {} {}", ctx.response().headers().get("x-request-id"), ctx.request().method(),
+        ctx.request().path(), FailureKind.TIMED_OUT.httpStatus(), message);
+    return ctx.response().setStatusCode(FailureKind.TIMED_OUT.httpStatus())
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", new JsonObject().put("code", FailureKind.TIMED_OUT.code())
+            .put("message", message)).toBuffer());
   }
 
   private void serveModel(Message<String> request) {

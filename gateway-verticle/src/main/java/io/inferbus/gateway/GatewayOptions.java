@@ -1,6 +1,8 @@
 package io.inferbus.gateway;
 
 import io.inferbus.gateway.auth.TrustedIssuer;
+import io.inferbus.gateway.connections.ConnectionLimit;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,16 +24,19 @@ import java.nio.file.Path;
  *     when none (a gateway outside a node, in tests)
  * @param trafficLogDir where the node's logging writes the traffic log ({@code TrafficLog}), read
  *     back for the traffic-log route; null when the traffic log is off
+ * @param maxConnections how many connections the scoring port keeps open at once; one more is
+ *     answered 503 and closed ({@link ConnectionLimit})
  */
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
-    TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir) {
+    TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir, int maxConnections) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
-  public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 60_000;
+  public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = ReadDeadlines.DEFAULT_TIMEOUT_MS;
 
-  /** Without a traffic log. */
+  /** Without a traffic log, with the default connection cap. */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
       TrustedIssuer trustedIssuer, long requestReadTimeoutMs) {
-    this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, requestReadTimeoutMs, null, null);
+    this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, requestReadTimeoutMs, null, null,
+        ConnectionLimit.DEFAULT_MAX_CONNECTIONS);
   }
 
   /** With the default request read deadline. */

@@ -4,6 +4,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
+import io.inferbus.gateway.connections.ConnectionLimit;
+import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.routing.RoutingTable;
@@ -13,6 +15,8 @@ import io.inferbus.gateway.trafficlog.TrafficLogFiles;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.ScoringProtocol;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.state.DeploymentState;
@@ -46,8 +50,6 @@ public final class GatewayVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
-  /** Open connections waiting for a request head or body, with their deadlines (event loop only). */
-  private final java.util.Map<HttpConnection, ReadDeadline> readDeadlines = new java.util.HashMap<>();
   /** Requests this gateway has outstanding at each instance, for choosing the less loaded. */
   private final InstanceLoad load = new InstanceLoad();
   private ClusterMapView<EndpointState> endpoints;
@@ -56,6 +58,8 @@ public final class GatewayVerticle extends VerticleBase {
   private boolean rebuildScheduled;
   private UUID membershipListener;
   private ScoringHandler scoring;
+  private ReadDeadlines readDeadlines;
+  private ConnectionLimit connections;
   private HttpServer server;
   private volatile boolean ready;
   private TrafficLog trafficLog = TrafficLog.OFF;
@@ -76,13 +80,16 @@ public final class GatewayVerticle extends VerticleBase {
     }
     scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
         new EndpointAuthenticator(vertx, options.trustedIssuer()), trafficLog);
+    readDeadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
+        (ctx, message) -> ScoringHandler.fail(ctx, openInference(ctx), FailureKind.TIMED_OUT, message));
+    connections = new ConnectionLimit(options.maxConnections(), options.metrics());
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())
         .compose(v -> {
           watchMembers();
           rebuild();
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.connectionHandler(this::armHeadDeadline).requestHandler(router())
+          return server.connectionHandler(this::connected).requestHandler(router())
               .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
         })
         .onSuccess(s -> {
@@ -174,13 +181,19 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(this::headArrived);
+    router.route().handler(readDeadlines::headArrived);
     router.route().handler(ScoringHandler::assignRequestId);
+    router.route().handler(this::refuseOverCap);
+    // the caller is authenticated from the head before any of the body is read
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
-    router.post("/endpoints/:endpoint/score").handler(body).handler(scoring::scoreAzure);
+    router.post("/endpoints/:endpoint/score").handler(scoring.authenticateBeforeBody(ScoringProtocol.AZURE_ML))
+        .handler(body).handler(scoring::scoreAzure);
     router.get("/endpoints/:endpoint/swagger.json").handler(scoring::openApiDocument);
-    router.post("/v2/models/:endpoint/infer").handler(body).handler(scoring::scoreOpenInference);
-    router.post("/v2/models/:endpoint/versions/:deployment/infer").handler(body).handler(scoring::scoreOpenInference);
+    router.post("/v2/models/:endpoint/infer").handler(scoring.authenticateBeforeBody(ScoringProtocol.OPEN_INFERENCE))
+        .handler(body).handler(scoring::scoreOpenInference);
+    router.post("/v2/models/:endpoint/versions/:deployment/infer")
+        .handler(scoring.authenticateBeforeBody(ScoringProtocol.OPEN_INFERENCE))
+        .handler(body).handler(scoring::scoreOpenInference);
     router.get("/v2/models/:endpoint").handler(scoring::modelMetadata);
     router.get("/v2/models/:endpoint/ready").handler(scoring::modelReady);
     router.get("/v2/models/:endpoint/versions/:deployment").handler(scoring::modelMetadata);
@@ -197,77 +210,36 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v2").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("name", SERVER_NAME).put("version", VERSION)
             .put("extensions", new JsonArray().add("binary_tensor_data")).toBuffer()));
-    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"),
+    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, openInference(ctx),
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);
     return router;
   }
 
-  /**
-   * A connection must deliver a whole request head within {@code requestReadTimeoutMs} of opening,
-   * and of each answer: the idle timeout alone lets a client that dribbles a byte now and then hold
-   * a connection forever. Connections are HTTP/1.1 (no ALPN), so one request at a time.
-   */
-  private void armHeadDeadline(HttpConnection connection) {
-    long timer = vertx.setTimer(options.requestReadTimeoutMs(), t -> {
-      readDeadlines.remove(connection);
-      LOG.debug("closing a connection from {}: no request within {} ms", connection.remoteAddress(),
-          options.requestReadTimeoutMs());
-      connection.close();
-    });
-    watch(connection, new ReadDeadline(timer, null));
+  /** A connection opened: counted against the cap, and given its read deadlines. */
+  private void connected(HttpConnection connection) {
+    boolean counted = connections.opened(connection);
+    readDeadlines.opened(connection, v -> connections.closed(connection, counted));
   }
 
-  /** Makes {@code deadline} the connection's one read deadline, cancelling the one it replaces. */
-  private void watch(HttpConnection connection, ReadDeadline deadline) {
-    ReadDeadline previous = readDeadlines.put(connection, deadline);
-    if (previous == null) {
-      connection.closeHandler(v -> {
-        ReadDeadline pending = readDeadlines.remove(connection);
-        if (pending != null) {
-          vertx.cancelTimer(pending.timer());
-        }
-      });
-    } else {
-      vertx.cancelTimer(previous.timer());
-    }
-  }
-
-  /**
-   * First handler of every request: its head arrived. The request's body must now arrive within
-   * {@code requestReadTimeoutMs} (a client trickling it byte by byte is answered 408 and cut off);
-   * once the request is answered, the deadline for the next head starts, unless a pipelined request
-   * already took the connection over (Vert.x starts it inside the previous answer's end).
-   */
-  private void headArrived(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    HttpConnection connection = request.connection();
-    if (readDeadlines.containsKey(connection)) {
-      watch(connection, new ReadDeadline(vertx.setTimer(options.requestReadTimeoutMs(), t -> bodyOverdue(ctx)),
-          request));
-      ctx.addEndHandler(v -> {
-        ReadDeadline current = readDeadlines.get(connection);
-        if (current == null || current.request() == request) {
-          armHeadDeadline(connection);
-        }
-      });
-    }
-    ctx.next();
-  }
-
-  private void bodyOverdue(RoutingContext ctx) {
+  /** A request on a connection opened over the cap: answered 503 without reading its body, then closed. */
+  private void refuseOverCap(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
-    readDeadlines.remove(connection);
-    if (ctx.request().isEnded() || ctx.response().ended()) {
-      return; // the body arrived; the request is being served
+    if (!connections.refuses(connection)) {
+      ctx.next();
+      return;
     }
-    ScoringHandler.fail(ctx, ctx.request().path().startsWith("/v2"), FailureKind.TIMED_OUT,
-        "the request body did not arrive within " + options.requestReadTimeoutMs() + " ms of its head");
-    connection.close();
+    LOG.debug("request {} {} {}: 503 {}", ScoringHandler.requestId(ctx), ctx.request().method(), ctx.request().path(),
+        connections.message());
+    ctx.response().putHeader("connection", "close");
+    ErrorResponses.send(ctx.response(), openInference(ctx), FailureKind.UNAVAILABLE.httpStatus(),
+        ConnectionLimit.TOO_MANY_CONNECTIONS, connections.message()).onComplete(ar -> connection.close());
   }
 
-  /** A connection's read deadline: its timer, and the request whose body it waits for (null: a head). */
-  private record ReadDeadline(long timer, HttpServerRequest request) {}
+  /** Whether the request is on an Open Inference Protocol route, whose errors have that protocol's shape. */
+  private static boolean openInference(RoutingContext ctx) {
+    return ctx.request().path().startsWith("/v2");
+  }
 
   /**
    * A request HTTP itself could not decode (a request line or headers over the limits, garbage):
@@ -295,15 +267,14 @@ public final class GatewayVerticle extends VerticleBase {
     }
     String requestId = java.util.UUID.randomUUID().toString();
     LOG.debug("request {}: {} {}", requestId, status, message);
-    request.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .putHeader(ScoringHandler.REQUEST_ID, requestId)
-        .end(new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).toBuffer())
+    request.response().putHeader(ScoringHandler.REQUEST_ID, requestId);
+    ErrorResponses.send(request.response(), false, status, code, message)
         .onComplete(ar -> request.connection().close());
   }
 
   /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */
   private void failure(RoutingContext ctx) {
-    boolean v2 = ctx.request().path().startsWith("/v2");
+    boolean v2 = openInference(ctx);
     int status = ctx.statusCode();
     if (status == 413) {
       ScoringHandler.fail(ctx, v2, FailureKind.TOO_LARGE,

@@ -15,18 +15,19 @@ import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
-import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.tensor.ModelSignature;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -34,6 +35,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scoring path: authenticate from memory, choose a deployment and a ready instance from the
- * current routing snapshot, forward the body untouched over the event bus, map the answer.
+ * The scoring path: authenticate from memory as the request's head arrives (before its body is
+ * read), choose a deployment and a ready instance from the current routing snapshot, forward the
+ * body untouched over the event bus, map the answer.
  */
 public final class ScoringHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringHandler.class);
@@ -52,7 +55,6 @@ public final class ScoringHandler {
   public static final String CLIENT_REQUEST_ID = "x-ms-client-request-id";
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
-  private static final String AUTH_OUTCOME_KEY = "inferbus.auth-outcome";
   /** The request's {@link TrafficRecord}, once its endpoint is known to exist. */
   private static final String TRAFFIC_KEY = "inferbus.traffic";
   private static final String HEAD_NANOS_KEY = "inferbus.head-nanos";
@@ -130,10 +132,10 @@ public final class ScoringHandler {
 
   /** {@code GET /v2/models/:endpoint[/versions/:deployment]}: the model's signature. */
   public void modelMetadata(RoutingContext ctx) {
-    DeploymentRoute route = resolveForMetadata(ctx);
-    if (route == null) {
-      return;
-    }
+    resolveForMetadata(ctx, route -> modelMetadata(ctx, route));
+  }
+
+  private void modelMetadata(RoutingContext ctx, DeploymentRoute route) {
     InstanceRoute picked = route.pickInstance();
     InstanceState instance = picked == null ? null : picked.state();
     if (instance == null || instance.signature() == null) {
@@ -153,10 +155,10 @@ public final class ScoringHandler {
 
   /** {@code GET /v2/models/:endpoint[/versions/:deployment]/ready}: 200 when an instance is ready. */
   public void modelReady(RoutingContext ctx) {
-    DeploymentRoute route = resolveForMetadata(ctx);
-    if (route == null) {
-      return;
-    }
+    resolveForMetadata(ctx, route -> modelReady(ctx, route));
+  }
+
+  private void modelReady(RoutingContext ctx, DeploymentRoute route) {
     if (route.readyInstances().isEmpty()) {
       fail(ctx, true, FailureKind.UNAVAILABLE, "deployment '" + route.name() + "' has no ready instance");
     } else {
@@ -172,10 +174,13 @@ public final class ScoringHandler {
    */
   public void openApiDocument(RoutingContext ctx) {
     String endpointName = ctx.pathParam("endpoint");
-    EndpointRoute endpoint = authorize(ctx, false, endpointName);
-    if (endpoint == null) {
-      return;
-    }
+    authorize(ctx, endpointName, table.get().endpoint(endpointName))
+        .onSuccess(endpoint -> openApiDocument(ctx, endpoint))
+        .onFailure(e -> refused(ctx, false, e));
+  }
+
+  private void openApiDocument(RoutingContext ctx, EndpointRoute endpoint) {
+    String endpointName = endpoint.endpoint().name();
     List<DeploymentRoute> live = endpoint.withTraffic();
     if (live.isEmpty()) {
       fail(ctx, false, FailureKind.NOT_FOUND, "endpoint '" + endpointName + "' has no deployment with traffic");
@@ -218,31 +223,69 @@ public final class ScoringHandler {
     return "https://" + host + (port > 0 && port != 443 ? ":" + port : "");
   }
 
-  private DeploymentRoute resolveForMetadata(RoutingContext ctx) {
-    EndpointRoute endpoint = authorize(ctx, true, ctx.pathParam("endpoint"));
-    if (endpoint == null) {
-      return null;
-    }
-    String pinned = ctx.pathParam("deployment");
-    DeploymentRoute route = pinned != null ? endpoint.deployment(pinned) : endpoint.primary();
-    if (route == null) {
-      fail(ctx, true, FailureKind.NOT_FOUND, pinned != null
-          ? "endpoint '" + endpoint.endpoint().name() + "' has no deployment '" + pinned + "'"
-          : "endpoint '" + endpoint.endpoint().name() + "' has no deployment with traffic");
-    }
-    return route;
+  /** Authenticates the caller and hands {@code then} the deployment the metadata route names; answers the failures. */
+  private void resolveForMetadata(RoutingContext ctx, java.util.function.Consumer<DeploymentRoute> then) {
+    String endpointName = ctx.pathParam("endpoint");
+    authorize(ctx, endpointName, table.get().endpoint(endpointName)).onSuccess(endpoint -> {
+      String pinned = ctx.pathParam("deployment");
+      DeploymentRoute route = pinned != null ? endpoint.deployment(pinned) : endpoint.primary();
+      if (route == null) {
+        fail(ctx, true, FailureKind.NOT_FOUND, pinned != null
+            ? "endpoint '" + endpoint.endpoint().name() + "' has no deployment '" + pinned + "'"
+            : "endpoint '" + endpoint.endpoint().name() + "' has no deployment with traffic");
+      } else {
+        then.accept(route);
+      }
+    }).onFailure(e -> refused(ctx, true, e));
   }
 
+  /**
+   * The first handler of a scoring route, before its body handler: finds the endpoint and
+   * authenticates the caller from the request's head, so a caller without access cannot make the
+   * gateway read (or buffer) a body. An unknown endpoint (404) or a refused caller (401, 403) is
+   * answered at once and the connection closed, leaving the body unread; an accepted request goes on
+   * to the body handler. When the decision must wait (the trusted issuer reads its keys again for a
+   * token signed by a new key), the request is paused meanwhile and resumed by the body handler.
+   * A platform handler, so that Vert.x Web runs it before the route's body handler.
+   */
+  public Handler<RoutingContext> authenticateBeforeBody(ScoringProtocol protocol) {
+    return new AuthenticateBeforeBody(protocol);
+  }
+
+  private final class AuthenticateBeforeBody implements PlatformHandler {
+    private final ScoringProtocol protocol;
+
+    AuthenticateBeforeBody(ScoringProtocol protocol) {
+      this.protocol = protocol;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+      boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
+      String endpointName = ctx.pathParam("endpoint");
+      EndpointRoute known = table.get().endpoint(endpointName);
+      measure(ctx, known, protocol);
+      Future<EndpointRoute> decided = authorize(ctx, endpointName, known);
+      if (!decided.isComplete()) {
+        ctx.request().pause(); // nothing of the body is read, nor lost, while the decision waits
+      }
+      decided.onSuccess(endpoint -> ctx.next()).onFailure(e -> {
+        ctx.response().putHeader("connection", "close");
+        HttpConnection connection = ctx.request().connection();
+        refused(ctx, v2, e).onComplete(ar -> connection.close());
+      });
+    }
+  }
+
+  /**
+   * A request whose caller {@link #authenticateBeforeBody} accepted, with its body read: routed by the
+   * table as it is now (it may have changed while the body arrived).
+   */
   private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned) {
     boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
-    EndpointRoute known = table.get().endpoint(endpointName);
-    measure(ctx, known);
-    TrafficRecord measured = ctx.get(TRAFFIC_KEY);
-    if (measured != null) {
-      measured.protocol = protocol.wireName();
-    }
-    EndpointRoute endpoint = authorize(ctx, v2, endpointName, known);
+    EndpointRoute endpoint = table.get().endpoint(endpointName);
     if (endpoint == null) {
+      fail(ctx, v2, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "' (it was deleted)");
       return;
     }
     DeploymentRoute deployment;
@@ -382,11 +425,11 @@ public final class ScoringHandler {
 
   /**
    * Starts the request's {@link TrafficRecord}, if its endpoint exists, and records it in
-   * {@link ScoringMetrics} and the traffic log once it is answered; once per request: a request
-   * whose authentication had to wait passes here again, with its outcome.
+   * {@link ScoringMetrics} and the traffic log once it is answered (refused or not); called once per
+   * request, as its head arrives.
    */
-  private void measure(RoutingContext ctx, EndpointRoute endpoint) {
-    if (endpoint == null || ctx.get(TRAFFIC_KEY) != null) {
+  private void measure(RoutingContext ctx, EndpointRoute endpoint, ScoringProtocol protocol) {
+    if (endpoint == null) {
       return;
     }
     HttpServerRequest request = ctx.request();
@@ -397,6 +440,7 @@ public final class ScoringHandler {
         TrafficRecord.LIVE, headMillis == null ? System.currentTimeMillis() : headMillis,
         headNanos == null ? System.nanoTime() : headNanos);
     record.authMode = endpoint.endpoint().authMode();
+    record.protocol = protocol.wireName();
     ctx.put(TRAFFIC_KEY, record);
     ctx.addEndHandler(ar -> {
       if (ar.succeeded()) { // answered, not cut off
@@ -456,51 +500,43 @@ public final class ScoringHandler {
   }
 
   /**
-   * Authenticates the caller for the endpoint; answers the error and returns null if it may not.
-   * The decision is normally made at once, from memory. When it must wait (the trusted issuer reads
-   * its keys again for a token signed by a new key), this returns null without answering and runs the
-   * request again through the router once the decision is in, which the second pass then uses.
+   * Whether the caller may use the endpoint ({@code endpoint}: looked up, null when there is none):
+   * the endpoint, or a failure to answer with {@link #refused} (NOT_FOUND, or the authenticator's
+   * refusal, counted by reason). Decided at once from memory, except when the trusted issuer reads its
+   * keys again for a token signed by a new key: that decision completes later, on this request's
+   * context.
    */
-  private EndpointRoute authorize(RoutingContext ctx, boolean v2, String endpointName) {
-    return authorize(ctx, v2, endpointName, table.get().endpoint(endpointName));
-  }
-
-  /** As {@link #authorize(RoutingContext, boolean, String)}, with the endpoint already looked up (null: none). */
-  private EndpointRoute authorize(RoutingContext ctx, boolean v2, String endpointName, EndpointRoute endpoint) {
+  private Future<EndpointRoute> authorize(RoutingContext ctx, String endpointName, EndpointRoute endpoint) {
     if (endpoint == null) {
-      fail(ctx, v2, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "'");
-      return null;
+      return Future.failedFuture(new InferbusException(FailureKind.NOT_FOUND, "no endpoint named '" + endpointName
+          + "'"));
     }
-    EndpointState state = endpoint.endpoint();
-    AuthOutcome earlier = ctx.get(AUTH_OUTCOME_KEY);
-    Future<Void> auth = earlier != null && earlier.endpoint() == state
-        ? (earlier.result().succeeded() ? Future.succeededFuture() : Future.failedFuture(earlier.result().cause()))
-        : authenticator.authenticate(state, ctx.request().getHeader("authorization"));
+    Future<Void> auth = authenticator.authenticate(endpoint.endpoint(), ctx.request().getHeader("authorization"));
     if (!auth.isComplete()) {
       Context context = vertx.getOrCreateContext();
-      auth.onComplete(ar -> context.runOnContext(v -> {
-        ctx.put(AUTH_OUTCOME_KEY, new AuthOutcome(state, ar));
-        ctx.reroute(ctx.request().method(), ctx.request().uri());
-      }));
-      return null;
+      Promise<Void> here = Promise.promise();
+      auth.onComplete(ar -> context.runOnContext(v -> here.handle(ar)));
+      auth = here.future();
     }
-    if (auth.failed()) {
-      if (auth.cause() instanceof AuthRefusal refusal) {
+    return auth.transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(endpoint);
+      }
+      if (ar.cause() instanceof AuthRefusal refusal) {
         metrics.authRefused(endpointName, refusal.reason());
       }
-      if (auth.cause() instanceof InferbusException e) {
-        fail(ctx, v2, e);
-      } else {
-        LOG.error("request {}: authentication failed unexpectedly", requestId(ctx), auth.cause());
-        fail(ctx, v2, FailureKind.INTERNAL, "internal error");
-      }
-      return null;
-    }
-    return endpoint;
+      return Future.failedFuture(ar.cause());
+    });
   }
 
-  /** An authentication decision that had to wait, for the request's second pass through the router. */
-  private record AuthOutcome(EndpointState endpoint, AsyncResult<Void> result) {}
+  /** Answers a failure of {@link #authorize}. */
+  private static Future<Void> refused(RoutingContext ctx, boolean v2, Throwable cause) {
+    if (cause instanceof InferbusException e) {
+      return fail(ctx, v2, e);
+    }
+    LOG.error("request {}: authentication failed unexpectedly", requestId(ctx), cause);
+    return fail(ctx, v2, FailureKind.INTERNAL, "internal error");
+  }
 
   /** The failure kind of an event-bus request that failed. */
   static FailureKind failureKind(Throwable cause) {
@@ -545,8 +581,11 @@ public final class ScoringHandler {
     fail(ctx, v2, kind, message);
   }
 
-  /** Answers a named failure; one log line, no stack trace for client errors. */
-  public static void fail(RoutingContext ctx, boolean v2, FailureKind kind, String message) {
+  /**
+   * Answers a named failure; one log line, no stack trace for client errors. The future completes
+   * once the answer is written.
+   */
+  public static Future<Void> fail(RoutingContext ctx, boolean v2, FailureKind kind, String message) {
     if (kind.httpStatus() >= 500) {
       LOG.warn("request {} {} {}: {} {}", requestId(ctx), ctx.request().method(), ctx.request().path(),
           kind.httpStatus(), message);
@@ -555,10 +594,10 @@ public final class ScoringHandler {
           kind.httpStatus(), message);
     }
     ctx.put(ERROR_CODE_KEY, kind.code());
-    ErrorResponses.send(ctx.response(), v2, kind, message);
+    return ErrorResponses.send(ctx.response(), v2, kind, message);
   }
 
-  public static void fail(RoutingContext ctx, boolean v2, InferbusException e) {
-    fail(ctx, v2, e.kind(), e.getMessage());
+  public static Future<Void> fail(RoutingContext ctx, boolean v2, InferbusException e) {
+    return fail(ctx, v2, e.kind(), e.getMessage());
   }
 }
