@@ -83,26 +83,4 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-python3 - "$out" "$ROUNDS" <<'PY' | tee "$out/summary.txt"
-import re, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
-def result(path):
-    text = open(path).read()
-    m = re.search(r"RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p90_us=(\d+) p99_us=(\d+)", text)
-    bad = re.findall(r"status_(?!200)\d+=\d+", text)
-    if bad:
-        sys.exit(f"{path}: non-200 answers {bad}")
-    n, us, p50, p90, p99 = map(int, m.groups())
-    return n / (us / 1e6), p50 / 1000, p99 / 1000
-rows = {side: [result(f"{out}/round-{r}-{side}.txt") for r in range(1, rounds + 1)] for side in ("tls", "plain")}
-def fmt(values, unit, digits):
-    return f"{statistics.median(values):.{digits}f} {unit} ({min(values):.{digits}f}-{max(values):.{digits}f})"
-print(f"{rounds} interleaved rounds per side, gateway on one node, instance on another; medians (min-max)")
-for side in ("tls", "plain"):
-    print(f"event bus {side:5s}  {fmt([r[0] for r in rows[side]], 'req/s', 0):28s}"
-          f" p50 {fmt([r[1] for r in rows[side]], 'ms', 2):22s} p99 {fmt([r[2] for r in rows[side]], 'ms', 2)}")
-tls = statistics.median(r[0] for r in rows["tls"])
-plain = statistics.median(r[0] for r in rows["plain"])
-print(f"tls/plain throughput ratio of medians: {tls / plain:.3f} ({(tls / plain - 1) * 100:+.1f} %)")
-print("per round, tls/plain: " + " ".join(f"{a[0] / b[0]:.3f}" for a, b in zip(rows["tls"], rows["plain"])))
-PY
+python3 bench/interleaved_rounds.py "$out" "$ROUNDS" "event bus" tls plain | tee "$out/summary.txt"

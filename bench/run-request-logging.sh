@@ -85,32 +85,6 @@ done
 dropped="$(curl -s "http://127.0.0.1:$(json "$base/on/data/ports.json" "['management']")/metrics" \
   | sed -n 's/^inferbus_gateway_traffic_log_dropped_total \(.*\)/\1/p')"
 
-python3 - "$out" "$ROUNDS" "$answered" "$lines" "$dropped" <<'PY' | tee "$out/summary.txt"
-import re, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
-def result(path):
-    text = open(path).read()
-    m = re.search(r"RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p90_us=(\d+) p99_us=(\d+)", text)
-    bad = re.findall(r"status_(?!200)\d+=\d+", text)
-    if bad:
-        sys.exit(f"{path}: non-200 answers {bad}")
-    n, us, p50, p90, p99 = map(int, m.groups())
-    return n / (us / 1e6), p50 / 1000, p99 / 1000
-rows = {}
-for side in ("on", "off"):
-    rows[side] = [result(f"{out}/round-{r}-{side}.txt") for r in range(1, rounds + 1)]
-def fmt(values, unit, digits):
-    return (f"{statistics.median(values):.{digits}f} {unit} "
-            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
-print(f"{rounds} interleaved rounds per side (on off on off ...), medians (min-max)")
-for side in ("on", "off"):
-    rps = [r[0] for r in rows[side]]
-    print(f"request logging {side:3s}  {fmt(rps, 'req/s', 0):28s} p50 {fmt([r[1] for r in rows[side]], 'ms', 2):22s}"
-          f" p99 {fmt([r[2] for r in rows[side]], 'ms', 2)}")
-on = statistics.median(r[0] for r in rows["on"])
-off = statistics.median(r[0] for r in rows["off"])
-print(f"on/off throughput ratio of medians: {on / off:.3f} ({(on / off - 1) * 100:+.1f} %)")
-print("per round, on/off: " + " ".join(f"{a[0] / b[0]:.3f}" for a, b in zip(rows["on"], rows["off"])))
-print(f"traffic-log lines written by the 'on' node: {sys.argv[4]} for {sys.argv[3]} requests answered;"
-      f" dropped (queue full): {sys.argv[5] or '?'}")
-PY
+python3 bench/interleaved_rounds.py "$out" "$ROUNDS" "request logging" on off | tee "$out/summary.txt"
+echo "traffic-log lines written by the 'on' node: $lines for $answered requests answered; dropped (queue full):" \
+  "${dropped:-?}" | tee -a "$out/summary.txt"
