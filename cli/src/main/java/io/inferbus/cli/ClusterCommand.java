@@ -1,7 +1,7 @@
 package io.inferbus.cli;
 
 import io.inferbus.node.cluster.JoinFile;
-import io.inferbus.node.tls.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +35,12 @@ final class ClusterCommand {
         + "(repeatable; loopback is always included).")
     List<String> hosts = new ArrayList<>();
 
+    @Option(names = "--roles", paramLabel = "ROLES", defaultValue = "gateway,deployment",
+        description = "The roles the node may run, comma-separated, in its certificate (default: ${DEFAULT-VALUE}); "
+            + "a second control plane needs control-plane here, as only such a credential may sign the control "
+            + "plane's records.")
+    String roles;
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:INFERBUS_DATA_DIR:-.inferbus-data}",
         description = "The control-plane node's data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -50,6 +56,13 @@ final class ClusterCommand {
             + " letter or digit");
         return 2;
       }
+      java.util.Set<io.inferbus.node.Role> parsedRoles;
+      try {
+        parsedRoles = io.inferbus.node.Role.parse(roles);
+      } catch (IllegalArgumentException e) {
+        System.err.println("inferbus: --roles: " + e.getMessage());
+        return 2;
+      }
       Path caDir = dataDir.resolve(ClusterCa.DIR);
       Path founder = dataDir.resolve(JoinFile.FILE_NAME);
       if (!Files.exists(caDir.resolve(ClusterCa.CA_KEY)) || !Files.exists(founder)) {
@@ -59,7 +72,7 @@ final class ClusterCommand {
       }
       JoinFile cluster = JoinFile.read(founder);
       JoinFile join = new JoinFile(cluster.clusterName(), cluster.members(), cluster.caPem(),
-          ClusterCa.loadOrCreate(dataDir).issue(name, hosts));
+          ClusterCa.loadOrCreate(dataDir).issue(name, hosts, io.inferbus.node.Role.names(parsedRoles)));
       Path out = file != null ? file : dataDir.resolve("join-" + name + ".json");
       join.write(out);
       System.out.println(out.toAbsolutePath());

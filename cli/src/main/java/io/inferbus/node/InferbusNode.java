@@ -16,9 +16,14 @@ import io.inferbus.gateway.auth.VerifiedToken;
 import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
 import io.inferbus.node.cluster.EventBusTls;
+import io.inferbus.node.cluster.RecordCounters;
 import io.inferbus.node.cluster.JoinFile;
 import io.inferbus.node.cluster.KnownMembers;
-import io.inferbus.node.tls.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterRecords;
+import io.inferbus.protocol.cluster.ClusterTrust;
+import io.inferbus.protocol.cluster.RecordRejected;
+import io.inferbus.protocol.cluster.Signer;
 import io.inferbus.node.tls.TlsMaterial;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.net.TlsServerConfig;
@@ -88,8 +93,10 @@ public final class InferbusNode {
   /** Keeps cluster/members.json current on the node that founded the cluster; null elsewhere. */
   private java.util.UUID membershipListener;
   private String clusterCaPem;
-  /** This node's credential on the event bus. */
+  /** This node's credential on the event bus, and what it signs the cluster's records with. */
   private ClusterCa.NodeCredential credential;
+  /** The cluster's maps as signed records ({@link ClusterRecords}). */
+  private ClusterRecords records;
   private String exampleEndpoint;
 
   private InferbusNode(NodeConfig config) {
@@ -130,13 +137,14 @@ public final class InferbusNode {
           LOG.info("looking for the cluster at the members it had when this node last ran too: {}", known.addresses());
         }
         clusterCaPem = clusterCa.certPem();
-        credential = clusterCa.issue("control-plane", ClusterCa.localHostNames());
+        credential = clusterCa.issue("control-plane", ClusterCa.localHostNames(), Role.names(config.roles()));
       } else {
         return Future.failedFuture(new IllegalArgumentException("a node without the control-plane role joins a"
             + " cluster with --join <join.json> (the control-plane node writes join.json into its data dir;"
             + " `inferbus cluster add-node NAME` writes one per node)"));
       }
-    } catch (IOException e) {
+      checkCredential();
+    } catch (IOException | IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -161,6 +169,8 @@ public final class InferbusNode {
           vertx = v;
           nodeId = clusterManager.getNodeId();
           hazelcast = clusterManager.getHazelcastInstance();
+          records = ClusterRecords.create(hazelcast, ClusterTrust.of(clusterCaPem), credential);
+          records.events(new RecordCounters(registry));
           io.micrometer.core.instrument.Gauge.builder("inferbus.cluster.members", this, InferbusNode::clusterMembers)
               .description("members of the cluster this node sees, itself included").register(registry);
           LOG.info("joined cluster '{}' as node {} in {} ms ({} event loops)", hazelcastConfig.getClusterName(), nodeId,
@@ -202,8 +212,26 @@ public final class InferbusNode {
         self.getAddress().getHost() + ":" + self.getAddress().getPort(),
         config.roles().stream().sorted().map(Role::cliName).toList(), Runtime.getRuntime().availableProcessors(),
         System.currentTimeMillis());
-    return Future.fromCompletionStage(hazelcast.<String, String>getMap(ClusterMaps.NODES)
-        .setAsync(nodeId, entry.toJson().encode()), vertx.getOrCreateContext());
+    return records.map(ClusterMaps.NODES).setAsync(nodeId, entry.toJson(), vertx.getOrCreateContext());
+  }
+
+  /**
+   * The credential must be one of the cluster CA's, and allow this node's roles: records a node
+   * signs beyond what its certificate allows (a control plane's tables) would be refused by every
+   * reader, so such a node does not start.
+   */
+  private void checkCredential() {
+    Signer signer;
+    try {
+      signer = ClusterTrust.of(clusterCaPem).signerOf(credential);
+    } catch (RecordRejected e) {
+      throw new IllegalArgumentException("this node's credential is not accepted by the cluster: " + e.getMessage());
+    }
+    if (config.runs(Role.CONTROL_PLANE) && !signer.controlPlane()) {
+      throw new IllegalArgumentException("this node's credential ('" + signer.name() + "', roles "
+          + signer.roles() + ") does not allow the control-plane role; on the control-plane node, write one that"
+          + " does: inferbus cluster add-node NAME --roles " + String.join(",", Role.names(config.roles())));
+    }
   }
 
   /**
@@ -304,7 +332,7 @@ public final class InferbusNode {
     var hazelcast = clusterManager.getHazelcastInstance();
     Future<Void> chain = Future.succeededFuture();
     if (config.runs(Role.CONTROL_PLANE)) {
-      controlPlane = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions(config.host(),
+      controlPlane = new ControlPlaneVerticle(records, new ControlPlaneOptions(config.host(),
           config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens(), registry,
           config.requestReadTimeoutMs()));
       chain = chain.compose(v -> deploy(controlPlane));
@@ -312,7 +340,7 @@ public final class InferbusNode {
     if (config.runs(Role.DEPLOYMENT)) {
       DeploymentLogs logs = new DeploymentLogs();
       logFeed = InstanceLogFeed.attach(logs);
-      agent = new DeploymentNodeVerticle(hazelcast, new DeploymentNodeOptions(nodeId,
+      agent = new DeploymentNodeVerticle(records, new DeploymentNodeOptions(nodeId,
           dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry, logs,
           config.requestLogging()));
       chain = chain.compose(v -> deploy(agent));
@@ -323,7 +351,7 @@ public final class InferbusNode {
         trafficLogDir = dataDir.resolve(LOGS_DIR);
         trafficLogFile = TrafficLogFile.attach(nodeId, trafficLogDir, registry);
       }
-      gateway = new GatewayVerticle(hazelcast, new GatewayOptions(config.host(), config.gatewayPort(), tls,
+      gateway = new GatewayVerticle(records, new GatewayOptions(config.host(), config.gatewayPort(), tls,
           config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir,
           config.maxConnections()));
       chain = chain.compose(v -> deploy(gateway));
@@ -361,7 +389,8 @@ public final class InferbusNode {
     com.hazelcast.cluster.Address self = hazelcast.getCluster().getLocalMember().getAddress();
     return vertx.executeBlocking(() -> {
       new JoinFile(clusterName, List.of(self.getHost() + ":" + self.getPort()), clusterCaPem,
-          clusterCa.issue("node", ClusterCa.localHostNames())).write(dataDir.resolve(JoinFile.FILE_NAME));
+          clusterCa.issue("node", ClusterCa.localHostNames(), JoinFile.DEFAULT_ROLES))
+          .write(dataDir.resolve(JoinFile.FILE_NAME));
       return null;
     });
   }
@@ -408,7 +437,7 @@ public final class InferbusNode {
     long deadline = System.currentTimeMillis() + timeoutMs;
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     Runnable[] poll = new Runnable[1];
-    poll[0] = () -> vertx.executeBlocking(() -> DeploymentsSettled.check(hazelcast)).onComplete(ar -> {
+    poll[0] = () -> vertx.executeBlocking(() -> DeploymentsSettled.check(records)).onComplete(ar -> {
       if (ar.succeeded() && ar.result()) {
         deploymentsSettled = true;
         done.complete();
@@ -421,7 +450,7 @@ public final class InferbusNode {
     });
     poll[0].run();
     // keep /health/ready current without blocking its event loop
-    readinessTimer = vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> DeploymentsSettled.check(hazelcast))
+    readinessTimer = vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> DeploymentsSettled.check(records))
         .onSuccess(settled -> deploymentsSettled = settled));
     return done.future();
   }
@@ -558,6 +587,11 @@ public final class InferbusNode {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  /** The cluster's maps as this node reads and writes them (signed records). */
+  public ClusterRecords records() {
+    return records;
   }
 
   public int gatewayPort() {

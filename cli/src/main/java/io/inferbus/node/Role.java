@@ -14,6 +14,11 @@ public enum Role {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /** The roles' names as the command line and node certificates spell them, sorted. */
+  public static Set<String> names(Set<Role> roles) {
+    return roles.stream().map(Role::cliName).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+  }
+
   /** Parses "gateway,deployment,control-plane". */
   public static Set<Role> parse(String list) {
     EnumSet<Role> roles = EnumSet.noneOf(Role.class);

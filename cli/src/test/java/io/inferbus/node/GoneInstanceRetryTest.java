@@ -3,7 +3,7 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.map.IMap;
+import io.inferbus.protocol.cluster.SignedMap;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.state.InstanceState;
@@ -45,24 +45,25 @@ class GoneInstanceRetryTest extends EmbeddedNodeTest {
   @Test
   void aRequestToAGoneInstanceIsSentOnceMoreToAnother() throws Exception {
     String key = node.deploy("retry", "blue", MODEL, new JsonObject(), true);
-    IMap<String, String> table = TestNode.memberOf(node.node().nodeId()).getMap(ClusterMaps.INSTANCES);
-    Map.Entry<String, String> real = table.entrySet().stream()
+    // the node's own credential signs the ghost: a record forged without one is ignored (RogueMemberTest)
+    SignedMap table = node.node().records().map(ClusterMaps.INSTANCES);
+    Map.Entry<String, JsonObject> real = table.entries().entrySet().stream()
         .filter(e -> e.getKey().startsWith("retry.blue.")).findFirst().orElseThrow();
-    InstanceState live = InstanceState.fromJson(new JsonObject(real.getValue()));
+    InstanceState live = InstanceState.fromJson(real.getValue());
     String ghostId = "retry.blue.deadbeef";
     InstanceState ghost = new InstanceState(ghostId, live.endpoint(), live.deployment(), live.generation(),
         live.node(), Addresses.instance(ghostId), InstanceState.READY, null, live.since(), live.signature());
 
     // first the ghost alone: with no other instance to try, the loss shows (which proves the gateway sees it)
-    table.put(ghostId, ghost.toJson().encode());
-    table.remove(real.getKey());
+    table.set(ghostId, ghost.toJson());
+    table.delete(real.getKey());
     Await.until("the gateway routing to the ghost alone", Duration.ofSeconds(30), () -> {
       HttpResponse<String> r = score(key);
       return r.statusCode() == 503 && r.body().contains("is gone");
     });
 
     // then the ghost beside the real instance: about half the requests pick the ghost first
-    table.put(real.getKey(), real.getValue());
+    table.set(real.getKey(), live.toJson());
     Await.until("the gateway routing to the real instance again", Duration.ofSeconds(30),
         () -> score(key).statusCode() == 200);
     for (int i = 0; i < 200; i++) {
@@ -70,6 +71,6 @@ class GoneInstanceRetryTest extends EmbeddedNodeTest {
       assertEquals(200, r.statusCode(), "request " + i + ": " + r.body());
       assertTrue(r.body().contains("probabilities"), r.body());
     }
-    table.remove(ghostId);
+    table.delete(ghostId);
   }
 }

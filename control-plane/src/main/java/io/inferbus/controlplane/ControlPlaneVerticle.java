@@ -1,6 +1,5 @@
 package io.inferbus.controlplane;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.api.ManagementApi;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
@@ -19,6 +18,7 @@ import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlaneVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneVerticle.class);
 
-  private final HazelcastInstance hazelcast;
+  private final ClusterRecords records;
   private final ControlPlaneOptions options;
   private Store store;
   private WorkerExecutor storeThread;
@@ -54,12 +54,13 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private OperatorTokens operatorTokens;
   private ClusterMapView<InstanceState> instances;
   private Placer placer;
+  private ClusterPublisher publisher;
   private ControlPlaneMetrics metrics;
   private MessageConsumer<String> modelFetch;
   private HttpServer server;
 
-  public ControlPlaneVerticle(HazelcastInstance hazelcast, ControlPlaneOptions options) {
-    this.hazelcast = hazelcast;
+  public ControlPlaneVerticle(ClusterRecords records, ControlPlaneOptions options) {
+    this.records = records;
     this.options = options;
   }
 
@@ -78,15 +79,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
       SigningKeys keys = (SigningKeys) loaded[1];
       auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
       endpointTokens = new EndpointTokens(vertx, keys);
-      operatorTokens = new OperatorTokens(hazelcast, context, store, storeThread, auth);
-      metrics = new ControlPlaneMetrics(options.registry(), hazelcast, context);
-      instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {
+      operatorTokens = new OperatorTokens(records, context, store, storeThread, auth);
+      metrics = new ControlPlaneMetrics(options.registry(), records, context);
+      instances = records.view(ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {
         placer.instancesChanged();
         metrics.instancesChanged(instances.entries().values());
       });
-      placer = new Placer(hazelcast, context, () -> instances.entries());
+      placer = new Placer(records, context, () -> instances.entries());
+      publisher = new ClusterPublisher(records, context);
       service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
-          new ClusterPublisher(hazelcast, context), storeThread, placer, options.scoringBaseUrl(),
+          publisher, storeThread, placer, options.scoringBaseUrl(),
           endpointTokens.verificationKeys());
       return instances.start();
     }).compose(v -> service.republishAll())
@@ -116,6 +118,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
   public Future<?> stop() {
     if (placer != null) {
       placer.stop();
+    }
+    if (publisher != null) {
+      publisher.stop();
     }
     if (instances != null) {
       instances.stop();

@@ -19,6 +19,7 @@ import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
@@ -47,6 +48,7 @@ public final class GatewayVerticle extends VerticleBase {
   public static final String SERVER_NAME = "inferbus";
   public static final String VERSION = "0.1.0";
 
+  private final ClusterRecords records;
   private final HazelcastInstance hazelcast;
   private final GatewayOptions options;
   private volatile RoutingTable table = RoutingTable.EMPTY;
@@ -64,16 +66,17 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile boolean ready;
   private TrafficLog trafficLog = TrafficLog.OFF;
 
-  public GatewayVerticle(HazelcastInstance hazelcast, GatewayOptions options) {
-    this.hazelcast = hazelcast;
+  public GatewayVerticle(ClusterRecords records, GatewayOptions options) {
+    this.records = records;
+    this.hazelcast = records.hazelcast();
     this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    endpoints = new ClusterMapView<>(hazelcast, ClusterMaps.ENDPOINTS, context, EndpointState::fromJson, this::scheduleRebuild);
-    deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::scheduleRebuild);
-    instances = new ClusterMapView<>(hazelcast, ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
+    endpoints = records.view(ClusterMaps.ENDPOINTS, context, EndpointState::fromJson, this::scheduleRebuild);
+    deployments = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::scheduleRebuild);
+    instances = records.view(ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::scheduleRebuild);
     trafficLog = options.trafficLogDir() == null ? TrafficLog.OFF : TrafficLog.forNode(options.nodeId());
     if (trafficLog.enabled()) {
       vertx.setPeriodic(TrafficLog.FLUSH_INTERVAL_MS, t -> trafficLog.flush());

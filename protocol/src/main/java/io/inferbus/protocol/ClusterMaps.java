@@ -1,9 +1,10 @@
 package io.inferbus.protocol;
 
 /**
- * Names of the Hazelcast maps the roles share. Values are JSON strings (see the records in
- * {@link io.inferbus.protocol.state}), so no Java class has to be on every member's class path and a
- * member of another version can still read them.
+ * Names of the Hazelcast maps the roles share. Values are signed records ({@link
+ * io.inferbus.protocol.cluster.ClusterRecords}) around JSON (see the records in {@link
+ * io.inferbus.protocol.state}), so no Java class has to be on every member's class path, a member
+ * of another version can still read them, and a member without a credential cannot forge them.
  */
 public final class ClusterMaps {
   /** endpoint name → {@link io.inferbus.protocol.state.EndpointState} JSON; written by the control plane. */
@@ -33,6 +34,14 @@ public final class ClusterMaps {
   public static final String REVOKED_TOKENS = "inferbus.revoked-tokens";
 
   private ClusterMaps() {}
+
+  /**
+   * Whether only a control plane writes {@code map}: a record there must be signed by a credential
+   * that allows the control-plane role (see {@link io.inferbus.protocol.cluster.ClusterRecords}).
+   */
+  public static boolean writtenByControlPlane(String map) {
+    return map.equals(ENDPOINTS) || map.equals(DEPLOYMENTS) || map.equals(ASSIGNMENTS) || map.equals(REVOKED_TOKENS);
+  }
 
   public static String deploymentKey(String endpoint, String deployment) {
     return endpoint + "/" + deployment;

@@ -286,7 +286,7 @@ public final class InstancePathBench {
 
     @Override
     public Future<?> start() {
-      instance = new ModelInstance(vertx, deployment, "bench-node", new InstanceDirectory(hazelcast, context), registry);
+      instance = new ModelInstance(vertx, deployment, "bench-node", new InstanceDirectory(io.inferbus.protocol.cluster.ClusterCa.inMemory().records(hazelcast, "bench-node", java.util.Set.of("deployment")).map(io.inferbus.protocol.ClusterMaps.INSTANCES), context), registry);
       return instance.start(new ModelCache(vertx, cacheDir), intraOpThreads).compose(v ->
           InstanceState.READY.equals(instance.state()) ? Future.succeededFuture()
               : Future.failedFuture("instance is " + instance.state()));

@@ -1,7 +1,7 @@
 package io.inferbus.node.cluster;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.json.JsonObject;
@@ -15,15 +15,15 @@ import java.util.Map;
 public final class DeploymentsSettled {
   private DeploymentsSettled() {}
 
-  public static boolean check(HazelcastInstance hazelcast) {
+  public static boolean check(ClusterRecords records) {
     Map<String, Integer> settledByDeployment = new HashMap<>();
     Map<String, DeploymentState> deployments = new HashMap<>();
-    for (String json : hazelcast.<String, String>getMap(ClusterMaps.DEPLOYMENTS).values()) {
-      DeploymentState d = DeploymentState.fromJson(new JsonObject(json));
+    for (JsonObject json : records.map(ClusterMaps.DEPLOYMENTS).entries().values()) {
+      DeploymentState d = DeploymentState.fromJson(json);
       deployments.put(d.key(), d);
     }
-    for (String json : hazelcast.<String, String>getMap(ClusterMaps.INSTANCES).values()) {
-      InstanceState i = InstanceState.fromJson(new JsonObject(json));
+    for (JsonObject json : records.map(ClusterMaps.INSTANCES).entries().values()) {
+      InstanceState i = InstanceState.fromJson(json);
       DeploymentState d = deployments.get(ClusterMaps.deploymentKey(i.endpoint(), i.deployment()));
       if (d != null && d.generation() == i.generation()
           && (i.ready() || InstanceState.FAILED.equals(i.state()))) {

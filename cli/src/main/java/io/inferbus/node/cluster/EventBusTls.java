@@ -1,6 +1,6 @@
 package io.inferbus.node.cluster;
 
-import io.inferbus.node.tls.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterCa;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;

@@ -1,6 +1,6 @@
 package io.inferbus.node.cluster;
 
-import io.inferbus.node.tls.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterCa;
 import io.inferbus.protocol.files.DurableFiles;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -20,6 +20,8 @@ import java.util.List;
  */
 public record JoinFile(String clusterName, List<String> members, String caPem, ClusterCa.NodeCredential credential) {
   public static final String FILE_NAME = "join.json";
+  /** The roles a join file's credential allows unless asked otherwise: everything but the control plane. */
+  public static final java.util.Set<String> DEFAULT_ROLES = java.util.Set.of("gateway", "deployment");
   static final int VERSION = 1;
 
   public JsonObject toJson() {

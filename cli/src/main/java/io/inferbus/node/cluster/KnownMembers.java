@@ -1,6 +1,6 @@
 package io.inferbus.node.cluster;
 
-import io.inferbus.node.tls.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterCa;
 import io.inferbus.protocol.files.DurableFiles;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;

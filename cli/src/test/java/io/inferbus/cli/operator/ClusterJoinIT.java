@@ -8,6 +8,7 @@ import io.inferbus.node.InferbusNode;
 import io.inferbus.node.NodeConfig;
 import io.inferbus.node.Role;
 import io.inferbus.node.cluster.JoinFile;
+import io.inferbus.protocol.cluster.ClusterCa;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.Cli.Result;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * Joining by file: the control-plane node wrote {@code join.json}; {@code inferbus cluster add-node
  * NAME} writes one more with a credential of that node's own (owner-only), and a node started with
  * it joins the cluster. Bad inputs tried: a name with capitals and '_', a data dir without a cluster
- * CA, {@code inferbus node} without {@code --join}, a join file that is not one.
+ * CA, {@code inferbus node} without {@code --join}, a join file that is not one, an unknown role, a
+ * control-plane node joining with a credential that does not allow that role, a credential of
+ * another cluster's CA.
  */
 class ClusterJoinIT extends CliNodeTest {
   @Test
@@ -78,5 +81,29 @@ class ClusterJoinIT extends CliNodeTest {
     assertNotEquals(0, garbled.exit(), garbled.toString());
     assertTrue((garbled.stdout() + garbled.stderr()).contains("is not a join file: 'ca' is missing"),
         garbled.toString());
+
+    Result badRole = cli.run("cluster", "add-node", "w", "--roles", "gateway,janitor", "--data-dir",
+        dataDir.toString()).exits(2);
+    assertTrue(badRole.stderr().contains("unknown role 'janitor'"), badRole.toString());
+
+    // join.json's credential allows the gateway and deployment roles only
+    Result notAControlPlane = cli.run("node", "--roles", "control-plane,gateway", "--data-dir",
+        tmp.resolve("second-cp").toString(), "--management-port", "0", "--join",
+        dataDir.resolve(JoinFile.FILE_NAME).toString());
+    assertNotEquals(0, notAControlPlane.exit(), notAControlPlane.toString());
+    assertTrue((notAControlPlane.stdout() + notAControlPlane.stderr()).contains("does not allow the control-plane role;"
+        + " on the control-plane node, write one that does: inferbus cluster add-node NAME --roles "
+        + "control-plane,gateway"), notAControlPlane.toString());
+
+    JoinFile real = JoinFile.read(dataDir.resolve(JoinFile.FILE_NAME));
+    ClusterCa other = ClusterCa.inMemory();
+    Path foreign = tmp.resolve("foreign.json");
+    new JoinFile(real.clusterName(), real.members(), real.caPem(),
+        other.issue("intruder", java.util.List.of(), JoinFile.DEFAULT_ROLES)).write(foreign);
+    Result intruder = cli.run("node", "--roles", "deployment", "--data-dir", tmp.resolve("intruder").toString(),
+        "--management-port", "0", "--join", foreign.toString());
+    assertNotEquals(0, intruder.exit(), intruder.toString());
+    assertTrue((intruder.stdout() + intruder.stderr()).contains("this node's credential is not accepted by the cluster:"
+        + " the signer's certificate is not one of this cluster's CA"), intruder.toString());
   }
 }

@@ -1,8 +1,8 @@
 package io.inferbus.controlplane.endpoints;
 
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.cluster.ClusterRecords;
+import io.inferbus.protocol.cluster.SignedMap;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Context;
@@ -14,50 +14,52 @@ import java.util.Set;
 
 /**
  * Publishes the store's desired state to the cluster's endpoint and deployment tables, which
- * gateways and node agents watch. Always called after the store has the change durably.
+ * gateways and node agents watch, as records signed by this control plane. Always called after the
+ * store has the change durably. It guards both tables once {@link #republishAll} ran: an entry
+ * replaced, garbled or removed by anything else is written back ({@link SignedMap#guard}).
  */
 public final class ClusterPublisher {
-  private final IMap<String, String> endpoints;
-  private final IMap<String, String> deployments;
+  private final SignedMap endpoints;
+  private final SignedMap deployments;
   private final Context context;
 
-  public ClusterPublisher(HazelcastInstance hazelcast, Context context) {
-    this.endpoints = hazelcast.getMap(ClusterMaps.ENDPOINTS);
-    this.deployments = hazelcast.getMap(ClusterMaps.DEPLOYMENTS);
+  public ClusterPublisher(ClusterRecords records, Context context) {
+    this.endpoints = records.map(ClusterMaps.ENDPOINTS);
+    this.deployments = records.map(ClusterMaps.DEPLOYMENTS);
     this.context = context;
   }
 
   public Future<Void> publish(EndpointState endpoint) {
-    return Future.fromCompletionStage(endpoints.setAsync(endpoint.name(), endpoint.toJson().encode()), context);
+    return endpoints.setAsync(endpoint.name(), endpoint.toJson(), context);
   }
 
   public Future<Void> publish(DeploymentState deployment) {
-    return Future.fromCompletionStage(
-        deployments.setAsync(deployment.key(), deployment.toJson().encode()), context);
+    return deployments.setAsync(deployment.key(), deployment.toJson(), context);
   }
 
   public Future<Void> removeEndpoint(String name) {
-    return Future.fromCompletionStage(endpoints.removeAsync(name), context).mapEmpty();
+    return endpoints.removeAsync(name, context);
   }
 
   public Future<Void> removeDeployment(String endpoint, String name) {
-    return Future.fromCompletionStage(
-        deployments.removeAsync(ClusterMaps.deploymentKey(endpoint, name)), context).mapEmpty();
+    return deployments.removeAsync(ClusterMaps.deploymentKey(endpoint, name), context);
   }
 
   /**
    * Makes the cluster tables equal to the store's content: sets every entry and removes entries the
-   * store does not have (left by an earlier run). Blocking: call from a worker.
+   * store does not have (left by an earlier run), then guards them. Blocking: call from a worker.
    */
   public void republishAll(List<EndpointState> allEndpoints, List<DeploymentState> allDeployments) {
+    endpoints.guard();
+    deployments.guard();
     Set<String> endpointKeys = new HashSet<>();
     for (EndpointState e : allEndpoints) {
-      endpoints.set(e.name(), e.toJson().encode());
+      endpoints.set(e.name(), e.toJson());
       endpointKeys.add(e.name());
     }
     Set<String> deploymentKeys = new HashSet<>();
     for (DeploymentState d : allDeployments) {
-      deployments.set(d.key(), d.toJson().encode());
+      deployments.set(d.key(), d.toJson());
       deploymentKeys.add(d.key());
     }
     for (String stale : new ArrayList<>(endpoints.keySet())) {
@@ -70,5 +72,11 @@ public final class ClusterPublisher {
         deployments.delete(stale);
       }
     }
+  }
+
+  /** Stops guarding the tables (the control plane stops). */
+  public void stop() {
+    endpoints.stopGuarding();
+    deployments.stopGuarding();
   }
 }

@@ -1,8 +1,8 @@
 package io.inferbus.controlplane.metrics;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
@@ -68,7 +68,7 @@ public final class ControlPlaneMetrics {
   private final Map<String, List<Meter>> deploymentSeries = new HashMap<>();
 
   /** @param context the control plane's context: the views apply changes there, and are read there */
-  public ControlPlaneMetrics(MeterRegistry registry, HazelcastInstance hazelcast, Context context) {
+  public ControlPlaneMetrics(MeterRegistry registry, ClusterRecords records, Context context) {
     this.registry = registry;
     // Every kind and outcome from the start: a counter that first appears at 1 loses that change
     // to Prometheus's increase() and rate().
@@ -82,9 +82,9 @@ public final class ControlPlaneMetrics {
       }
       changes.put(kind, byOutcome);
     }
-    this.endpoints = new ClusterMapView<>(hazelcast, ClusterMaps.ENDPOINTS, context, EndpointState::fromJson,
+    this.endpoints = records.view(ClusterMaps.ENDPOINTS, context, EndpointState::fromJson,
         this::publishedChanged);
-    this.deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson,
+    this.deployments = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson,
         this::publishedChanged);
   }
 

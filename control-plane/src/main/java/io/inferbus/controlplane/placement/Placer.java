@@ -4,9 +4,10 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.cluster.ClusterRecords;
+import io.inferbus.protocol.cluster.SignedMap;
 import io.inferbus.protocol.state.Assignment;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
@@ -50,9 +51,9 @@ public final class Placer implements LiveCluster {
 
   private final HazelcastInstance hazelcast;
   private final Context context;
-  private final IMap<String, String> assignmentTable;
-  private final IMap<String, String> nodeTable;
-  private final IMap<String, String> instanceTable;
+  private final SignedMap assignmentTable;
+  private final SignedMap nodeTable;
+  private final SignedMap instanceTable;
   private final ClusterMapView<DeploymentState> deployments;
   private final ClusterMapView<NodeState> nodes;
   private final Supplier<Map<String, InstanceState>> instances;
@@ -70,16 +71,15 @@ public final class Placer implements LiveCluster {
   private boolean again;
 
   /** @param instances the instance table as the control plane's view holds it (read on {@code context}) */
-  public Placer(HazelcastInstance hazelcast, Context context, Supplier<Map<String, InstanceState>> instances) {
-    this.hazelcast = hazelcast;
+  public Placer(ClusterRecords records, Context context, Supplier<Map<String, InstanceState>> instances) {
+    this.hazelcast = records.hazelcast();
     this.context = context;
-    this.assignmentTable = hazelcast.getMap(ClusterMaps.ASSIGNMENTS);
-    this.nodeTable = hazelcast.getMap(ClusterMaps.NODES);
-    this.instanceTable = hazelcast.getMap(ClusterMaps.INSTANCES);
+    this.assignmentTable = records.map(ClusterMaps.ASSIGNMENTS);
+    this.nodeTable = records.map(ClusterMaps.NODES);
+    this.instanceTable = records.map(ClusterMaps.INSTANCES);
     this.instances = instances;
-    this.deployments = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson,
-        this::place);
-    this.nodes = new ClusterMapView<>(hazelcast, ClusterMaps.NODES, context, NodeState::fromJson, () -> {
+    this.deployments = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::place);
+    this.nodes = records.view(ClusterMaps.NODES, context, NodeState::fromJson, () -> {
       forgetDeparted();
       place();
     });
@@ -101,7 +101,14 @@ public final class Placer implements LiveCluster {
         });
       }
     });
-    return deployments.start()
+    // the control plane owns these tables: what it wrote is put back if anything else replaces it,
+    // and entries that do not verify are removed (SignedMap#guard)
+    return context.executeBlocking(() -> {
+      assignmentTable.guard();
+      nodeTable.guard();
+      instanceTable.guard();
+      return null;
+    }).compose(v -> deployments.start())
         .compose(v -> nodes.start())
         .compose(v -> readAssignments())
         .map(table -> {
@@ -121,6 +128,9 @@ public final class Placer implements LiveCluster {
     }
     deployments.stop();
     nodes.stop();
+    assignmentTable.stopGuarding();
+    nodeTable.stopGuarding();
+    instanceTable.stopGuarding();
     started = false;
   }
 
@@ -134,7 +144,7 @@ public final class Placer implements LiveCluster {
     for (InstanceState i : all.values()) {
       if (departed.contains(i.node()) && removing.add(i.id())) {
         LOG.info("instance {} of departed node {} removed from the instance table", i.id(), i.node());
-        instanceTable.removeAsync(i.id());
+        instanceTable.removeAsync(i.id(), context);
       }
     }
     Map<String, List<InstanceState>> byDeployment = all.values().stream()
@@ -153,8 +163,7 @@ public final class Placer implements LiveCluster {
   private Future<Map<String, Map<String, Integer>>> readAssignments() {
     return context.executeBlocking(() -> {
       Map<String, Map<String, Integer>> table = new TreeMap<>();
-      new HashMap<>(assignmentTable).forEach((key, json) ->
-          table.put(key, Assignment.fromJson(new JsonObject(json)).nodes()));
+      assignmentTable.entries().forEach((key, json) -> table.put(key, Assignment.fromJson(json).nodes()));
       return table;
     });
   }
@@ -252,9 +261,9 @@ public final class Placer implements LiveCluster {
           gone.size(), gone);
       gone.forEach(id -> {
         removing.add(id);
-        instanceTable.removeAsync(id);
+        instanceTable.removeAsync(id, context);
       });
-      nodeTable.removeAsync(n.id());
+      nodeTable.removeAsync(n.id(), context);
     }
   }
 
@@ -282,12 +291,11 @@ public final class Placer implements LiveCluster {
       Assignment assignment = new Assignment(d.endpoint(), d.name(), e.getValue());
       LOG.info("placement of {} ({} instance(s)): {}", e.getKey(), d.instanceCount(),
           e.getValue().isEmpty() ? "no node with the deployment role" : e.getValue());
-      writes.add(Future.fromCompletionStage(assignmentTable.setAsync(e.getKey(), assignment.toJson().encode()),
-          context));
+      writes.add(assignmentTable.setAsync(e.getKey(), assignment.toJson(), context));
     }
     for (String key : assigned.keySet()) {
       if (!next.containsKey(key)) {
-        writes.add(Future.fromCompletionStage(assignmentTable.removeAsync(key), context).mapEmpty());
+        writes.add(assignmentTable.removeAsync(key, context));
       }
     }
     assigned = next;

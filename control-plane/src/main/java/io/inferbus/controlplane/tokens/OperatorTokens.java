@@ -1,7 +1,5 @@
 package io.inferbus.controlplane.tokens;
 
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorAuth.Caller;
 import io.inferbus.controlplane.auth.OperatorAuth.Issued;
@@ -15,6 +13,8 @@ import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.cluster.ClusterRecords;
+import io.inferbus.protocol.cluster.SignedMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -53,7 +53,7 @@ public final class OperatorTokens {
   private final Store store;
   private final WorkerExecutor storeThread;
   private final OperatorAuth auth;
-  private final IMap<String, String> revokedMap;
+  private final SignedMap revokedMap;
   private final ClusterMapView<Long> revokedView;
 
   /**
@@ -61,15 +61,15 @@ public final class OperatorTokens {
    * @param storeThread the control plane's single store thread
    * @param auth the verifier whose revoked set this feeds
    */
-  public OperatorTokens(HazelcastInstance hazelcast, Context context, Store store, WorkerExecutor storeThread,
+  public OperatorTokens(ClusterRecords records, Context context, Store store, WorkerExecutor storeThread,
       OperatorAuth auth) {
     this.context = context;
     this.store = store;
     this.storeThread = storeThread;
     this.auth = auth;
-    this.revokedMap = hazelcast.getMap(ClusterMaps.REVOKED_TOKENS);
-    this.revokedView = new ClusterMapView<>(hazelcast, ClusterMaps.REVOKED_TOKENS, context,
-        TokenRecord::revocationExpiry, this::revocationsChanged);
+    this.revokedMap = records.map(ClusterMaps.REVOKED_TOKENS);
+    this.revokedView = records.view(ClusterMaps.REVOKED_TOKENS, context, TokenRecord::revocationExpiry,
+        this::revocationsChanged);
   }
 
   /**
@@ -78,6 +78,7 @@ public final class OperatorTokens {
    */
   public Future<Void> start() {
     return storeThread.<Integer>executeBlocking(() -> {
+      revokedMap.guard(); // a revocation removed behind this control plane's back is put back
       Instant now = Instant.now();
       Map<String, Long> ids = new HashMap<>();
       for (TokenRecord record : records()) {
@@ -85,7 +86,7 @@ public final class OperatorTokens {
           ids.put(record.id(), record.expiresAt().getEpochSecond());
           long ttl = ttlSeconds(record, now);
           if (ttl > 0) {
-            revokedMap.set(record.id(), record.revocation().encode(), ttl, TimeUnit.SECONDS);
+            revokedMap.set(record.id(), record.revocation(), ttl);
           }
         }
       }
@@ -99,6 +100,7 @@ public final class OperatorTokens {
 
   public void stop() {
     revokedView.stop();
+    revokedMap.stopGuarding();
   }
 
   /** {@code POST /tokens}: a new named token, shown this once. */
@@ -211,8 +213,7 @@ public final class OperatorTokens {
     if (ttl <= 0) {
       return Future.succeededFuture();
     }
-    return Future.fromCompletionStage(
-        revokedMap.setAsync(revoked.id(), revoked.revocation().encode(), ttl, TimeUnit.SECONDS), context);
+    return revokedMap.setAsync(revoked.id(), revoked.revocation(), ttl, context);
   }
 
   /** How long the cluster keeps a revocation: until the verifier refuses the token by its expiry anyway. */

@@ -2,6 +2,7 @@ package io.inferbus.controlplane.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.inferbus.controlplane.testing.TestCluster;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.state.DeploymentState;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +50,7 @@ class DeploymentGenerationTest extends ControlPlaneTestBase {
   }
 
   private DeploymentState published() {
-    return DeploymentState.fromJson(new JsonObject(hazelcast.<String, String>getMap(ClusterMaps.DEPLOYMENTS)
-        .get(ClusterMaps.deploymentKey("credit", "blue"))));
+    return DeploymentState.fromJson(TestCluster.records(hazelcast).map(ClusterMaps.DEPLOYMENTS)
+        .get(ClusterMaps.deploymentKey("credit", "blue")));
   }
 }

@@ -71,7 +71,7 @@ final class ServiceFixture implements AutoCloseable {
     store = Store.open(dataDir);
     KeyVault vault = KeyVault.open(dataDir.resolve("secrets").resolve("vault.key"));
     service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
-        new ClusterPublisher(hazelcast, context), storeThread, Map::of, () -> "https://127.0.0.1:8443");
+        new ClusterPublisher(TestCluster.records(hazelcast), context), storeThread, Map::of, () -> "https://127.0.0.1:8443");
   }
 
   /** Closes the store as a stopping node does and opens a new service on the same data directory. */
@@ -160,9 +160,9 @@ final class ServiceFixture implements AutoCloseable {
 
   /** The endpoint as gateways see it: its entry in the cluster's endpoint table. */
   EndpointState published(String endpoint) {
-    String json = hazelcast.<String, String>getMap(ClusterMaps.ENDPOINTS).get(endpoint);
+    JsonObject json = TestCluster.records(hazelcast).map(ClusterMaps.ENDPOINTS).get(endpoint);
     assertNotNull(json, "endpoint " + endpoint + " is not in the cluster table");
-    return EndpointState.fromJson(new JsonObject(json));
+    return EndpointState.fromJson(json);
   }
 
   /** Registers the example model as {@code credit-model:1} (once). */

@@ -219,8 +219,8 @@ class TrafficLogTest {
   /** A node introduces itself in the cluster's node table, as every node does on joining. */
   private static void join(String node, String... roles) throws Exception {
     String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    hazelcast.<String, String>getMap(ClusterMaps.NODES).set(node,
-        new NodeState(node, member, "127.0.0.1:5701", List.of(roles), 2, System.currentTimeMillis()).toJson().encode());
+    TestCluster.records(hazelcast).map(ClusterMaps.NODES).set(node,
+        new NodeState(node, member, "127.0.0.1:5701", List.of(roles), 2, System.currentTimeMillis()).toJson());
     Await.until("the control plane lists node " + node, Duration.ofSeconds(10), () -> nodes().contains(node));
   }
 

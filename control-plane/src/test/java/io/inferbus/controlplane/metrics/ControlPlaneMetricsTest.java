@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.testing.Await;
 import io.inferbus.controlplane.testing.TestCluster;
@@ -46,6 +47,8 @@ class ControlPlaneMetricsTest {
   @TempDir
   static Path dataDir;
   static HazelcastInstance hazelcast;
+  /** Signs the instance entries this test writes, as a node agent does. */
+  static ClusterRecords AGENT;
   static TestControlPlane cp;
   static String admin;
   static String operator;
@@ -54,6 +57,7 @@ class ControlPlaneMetricsTest {
   @BeforeAll
   static void start() throws Exception {
     hazelcast = TestCluster.member();
+    AGENT = TestCluster.records(hazelcast);
     cp = TestControlPlane.start(dataDir, hazelcast);
     admin = cp.token(OperatorRole.ADMIN);
     operator = cp.token(OperatorRole.OPERATOR);
@@ -225,7 +229,8 @@ class ControlPlaneMetricsTest {
 
   @Test
   void anAnswerOver499CountsAsFailed() {
-    ControlPlaneMetrics metrics = new ControlPlaneMetrics(cp.registry, hazelcast, cp.vertx.getOrCreateContext());
+    ControlPlaneMetrics metrics = new ControlPlaneMetrics(cp.registry, TestCluster.records(hazelcast),
+        cp.vertx.getOrCreateContext());
     double failed = changes("token", "failed");
     metrics.changeAnswered(ChangeKind.TOKEN, 500);
     metrics.changeAnswered(ChangeKind.TOKEN, 503);
@@ -255,8 +260,8 @@ class ControlPlaneMetricsTest {
 
   /** Stands in for a node agent publishing one of its instances. */
   private static void instance(String id, String endpoint, String deployment, String state) {
-    hazelcast.<String, String>getMap(ClusterMaps.INSTANCES).set(id, new InstanceState(id, endpoint, deployment, 1,
-        "node-x", "inferbus.instance." + id, state, null, System.currentTimeMillis(), null).toJson().encode());
+    AGENT.map(ClusterMaps.INSTANCES).set(id, new InstanceState(id, endpoint, deployment, 1,
+        "node-x", "inferbus.instance." + id, state, null, System.currentTimeMillis(), null).toJson());
   }
 
   private static double changes(String kind, String outcome) {

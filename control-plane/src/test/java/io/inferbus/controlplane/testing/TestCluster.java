@@ -4,11 +4,22 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.protocol.cluster.ClusterCa;
+import io.inferbus.protocol.cluster.ClusterRecords;
+import java.util.Set;
 import java.util.UUID;
 
 /** Real in-process Hazelcast members for tests. */
 public final class TestCluster {
+  /** The CA of every cluster a test here starts: members of one cluster trust each other's records. */
+  private static final ClusterCa CA = ClusterCa.inMemory();
+
   private TestCluster() {}
+
+  /** The cluster's records as a node with every role reads and writes them, with a credential of its own. */
+  public static ClusterRecords records(HazelcastInstance member) {
+    return CA.records(member, "test-node", Set.of("control-plane", "gateway", "deployment"));
+  }
 
   /** A single-member cluster on loopback that joins nobody. */
   public static HazelcastInstance member() {

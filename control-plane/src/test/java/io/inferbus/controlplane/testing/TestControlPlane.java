@@ -50,7 +50,7 @@ public final class TestControlPlane implements AutoCloseable {
     this.hazelcast = hazelcast;
     this.vertx = Vertx.vertx();
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
-    verticle = new ControlPlaneVerticle(hazelcast, new ControlPlaneOptions("127.0.0.1", 0,
+    verticle = new ControlPlaneVerticle(TestCluster.records(hazelcast), new ControlPlaneOptions("127.0.0.1", 0,
         new TlsServerConfig(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())), dataDir,
         () -> "https://127.0.0.1:8443", null, registry));
     await(vertx.deployVerticle(verticle));

@@ -151,8 +151,8 @@ class AdminTokenRotationTest {
 
   /** Verifies a scoring token as a gateway does: with the token keys the endpoint's cluster entry publishes. */
   private static boolean acceptedByAGateway(String token, String endpoint) throws Exception {
-    EndpointState state = EndpointState.fromJson(new JsonObject(
-        hazelcast.<String, String>getMap(ClusterMaps.ENDPOINTS).get(endpoint)));
+    EndpointState state = EndpointState.fromJson(TestCluster.records(hazelcast).map(ClusterMaps.ENDPOINTS)
+        .get(endpoint));
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions()
         .setIssuer(EndpointState.AML_TOKEN_ISSUER).setAudience(List.of(endpoint)));
     state.tokenKeys().forEach(options::addJwk);

@@ -1,6 +1,5 @@
 package io.inferbus.deployment.agent;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.deployment.instance.AccessLog;
 import io.inferbus.deployment.instance.InstanceMetrics;
 import io.inferbus.deployment.instance.ModelInstance;
@@ -8,6 +7,7 @@ import io.inferbus.deployment.modelcache.ModelCache;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterMapView;
+import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.state.Assignment;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeploymentNodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentNodeVerticle.class);
-  private final HazelcastInstance hazelcast;
+  private final ClusterRecords records;
   private final DeploymentNodeOptions options;
   /** instance id → instance, in the order they were started. */
   private final Map<String, ModelInstance> running = new LinkedHashMap<>();
@@ -48,18 +48,17 @@ public final class DeploymentNodeVerticle extends VerticleBase {
   private ModelCache cache;
   private boolean stopping;
 
-  public DeploymentNodeVerticle(HazelcastInstance hazelcast, DeploymentNodeOptions options) {
-    this.hazelcast = hazelcast;
+  public DeploymentNodeVerticle(ClusterRecords records, DeploymentNodeOptions options) {
+    this.records = records;
     this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    directory = new InstanceDirectory(hazelcast, context);
+    directory = new InstanceDirectory(records.map(ClusterMaps.INSTANCES), context);
     cache = new ModelCache(vertx, options.modelCacheDir());
-    desired = new ClusterMapView<>(hazelcast, ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::reconcile);
-    assignments = new ClusterMapView<>(hazelcast, ClusterMaps.ASSIGNMENTS, context, Assignment::fromJson,
-        this::reconcile);
+    desired = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::reconcile);
+    assignments = records.view(ClusterMaps.ASSIGNMENTS, context, Assignment::fromJson, this::reconcile);
     // the control plane gathers a deployment's recent log lines from every deployment node
     vertx.eventBus().<JsonObject>consumer(Addresses.nodeLogs(options.nodeId()), m -> {
       JsonObject q = m.body();

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterMapViewTest {
   static HazelcastInstance hazelcast;
+  static ClusterRecords records;
   static Vertx vertx;
 
   @BeforeAll
@@ -35,6 +36,7 @@ class ClusterMapViewTest {
     config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     hazelcast = Hazelcast.newHazelcastInstance(config);
+    records = ClusterCa.inMemory().records(hazelcast, "test-node", Set.of("deployment"));
     vertx = Vertx.vertx();
   }
 
@@ -58,23 +60,24 @@ class ClusterMapViewTest {
   void changesDuringTheInitialCopyAreNotUndoneByIt() throws Exception {
     IMap<String, String> map = hazelcast.getMap("churn");
     Map<String, String> initial = new HashMap<>();
-    for (int i = 0; i < 20_000; i++) {
-      initial.put("k" + i, new JsonObject().put("v", i).encode());
+    for (int i = 0; i < 5_000; i++) {
+      initial.put("k" + i, records.seal("churn", "k" + i, new JsonObject().put("v", i)));
     }
     map.putAll(initial);
     Context context = vertx.getOrCreateContext();
     CompletableFuture<ClusterMapView<JsonObject>> started = new CompletableFuture<>();
     context.runOnContext(v -> {
-      ClusterMapView<JsonObject> view = new ClusterMapView<>(hazelcast, "churn", context, json -> json, () -> { });
+      ClusterMapView<JsonObject> view = records.view("churn", context, json -> json, () -> { });
       view.start().onSuccess(x -> started.complete(view)).onFailure(started::completeExceptionally);
     });
     // while the view reads its copy: remove and change entries all over the map
-    for (int i = 0; i < 20_000; i += 97) {
+    for (int i = 0; i < 5_000; i += 29) {
       map.remove("k" + i);
-      map.put("k" + (i + 1), new JsonObject().put("v", -1).encode());
+      map.put("k" + (i + 1), records.seal("churn", "k" + (i + 1), new JsonObject().put("v", -1)));
     }
     ClusterMapView<JsonObject> view = started.get(60, TimeUnit.SECONDS);
-    Map<String, String> expected = new HashMap<>(map);
+    Map<String, String> expected = new HashMap<>();
+    map.forEach((key, sealed) -> expected.put(key, new JsonObject(sealed).getString("record")));
     // the events of the last changes may still be on their way: wait for them, with a deadline
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Map<String, String> seen = onContext(context, view);

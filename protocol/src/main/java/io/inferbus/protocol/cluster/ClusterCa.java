@@ -1,4 +1,4 @@
-package io.inferbus.node.tls;
+package io.inferbus.protocol.cluster;
 
 import io.inferbus.protocol.files.DurableFiles;
 import java.io.IOException;
@@ -23,7 +23,10 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -45,9 +48,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The cluster's own CA, apart from the HTTPS certificates (which an operator may bring): it
- * certifies the nodes of one cluster to each other on the event bus. Generated on the first start of
- * a control-plane node into {@code <data-dir>/cluster/} (ECDSA P-256); its key signs node
- * credentials ({@link #issue}) and never leaves that directory.
+ * certifies the nodes of one cluster to each other, on the event bus and as the signers of the
+ * records in the cluster's maps ({@link ClusterRecords}). Generated on the first start of a
+ * control-plane node into {@code <data-dir>/cluster/} (ECDSA P-256); its key signs node credentials
+ * ({@link #issue}) and never leaves that directory.
+ *
+ * <p>A node certificate names the node ({@code CN}) and the roles it may run, one {@code OU} each:
+ * only a certificate with {@code OU=control-plane} may sign endpoints, deployments, assignments and
+ * token revocations.
  */
 public final class ClusterCa {
   public static final String DIR = "cluster";
@@ -76,20 +84,10 @@ public final class ClusterCa {
     Path keyFile = dir.resolve(CA_KEY);
     try {
       if (!Files.exists(certFile) || !Files.exists(keyFile)) {
-        KeyPair keys = keyPair();
-        Instant now = Instant.now();
-        X500Name name = new X500Name("CN=Inferbus cluster CA " + Long.toHexString(new SecureRandom().nextLong()));
-        JcaX509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(name, serial(),
-            Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(CA_LIFETIME)), name, keys.getPublic());
-        ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-        ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        ca.addExtension(Extension.subjectKeyIdentifier, false,
-            new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
-        X509Certificate cert = certificate(ca.build(new JcaContentSignerBuilder("SHA256withECDSA")
-            .build(keys.getPrivate())));
-        DurableFiles.replace(keyFile, pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate())
+        ClusterCa created = generate();
+        DurableFiles.replace(keyFile, pem(new JcaPKCS8Generator(created.key, null).generate())
             .getBytes(StandardCharsets.UTF_8), true);
-        DurableFiles.replace(certFile, pem(cert).getBytes(StandardCharsets.UTF_8), true);
+        DurableFiles.replace(certFile, created.certPem.getBytes(StandardCharsets.UTF_8), true);
       }
       String certPem = Files.readString(certFile);
       return new ClusterCa(parseCertificate(certPem), parseKey(Files.readString(keyFile)), certPem);
@@ -98,15 +96,57 @@ public final class ClusterCa {
     }
   }
 
+  /** A CA that lives in memory only: for tests, and for a cluster that a test forges. */
+  public static ClusterCa inMemory() {
+    try {
+      return generate();
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      throw new IllegalStateException("cannot generate a cluster CA: " + e.getMessage(), e);
+    }
+  }
+
+  private static ClusterCa generate() throws GeneralSecurityException, OperatorCreationException, IOException {
+    KeyPair keys = keyPair();
+    Instant now = Instant.now();
+    X500Name name = new X500Name("CN=Inferbus cluster CA " + Long.toHexString(new SecureRandom().nextLong()));
+    JcaX509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(name, serial(),
+        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(CA_LIFETIME)), name, keys.getPublic());
+    ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+    ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    ca.addExtension(Extension.subjectKeyIdentifier, false,
+        new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
+    X509Certificate cert = certificate(ca.build(new JcaContentSignerBuilder("SHA256withECDSA")
+        .build(keys.getPrivate())));
+    return new ClusterCa(cert, keys.getPrivate(), pem(cert));
+  }
+
+  /**
+   * The cluster's records as a node holding a new credential of this CA (named {@code name},
+   * allowed {@code roles}) reads and writes them: for a cluster started in-process, as in tests.
+   */
+  public ClusterRecords records(com.hazelcast.core.HazelcastInstance hazelcast, String name, Set<String> roles) {
+    try {
+      return ClusterRecords.create(hazelcast, trust(), issue(name, List.of(), roles));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What verifies the records and peers this CA certified. */
+  public ClusterTrust trust() {
+    return new ClusterTrust(cert);
+  }
+
   public String certPem() {
     return certPem;
   }
 
   /**
-   * A credential for node {@code name}: a certificate for client and server use on the event bus,
-   * naming the node and the given host names and addresses (loopback always included).
+   * A credential for node {@code name}: a certificate for client and server use on the event bus and
+   * for signing cluster records, naming the node, the roles it may run (one {@code OU} each) and the
+   * given host names and addresses (loopback always included).
    */
-  public NodeCredential issue(String name, List<String> hosts) throws IOException {
+  public NodeCredential issue(String name, List<String> hosts, Set<String> roles) throws IOException {
     try {
       KeyPair keys = keyPair();
       Instant now = Instant.now();
@@ -119,7 +159,7 @@ public final class ClusterCa {
       }
       JcaX509v3CertificateBuilder node = new JcaX509v3CertificateBuilder(cert, serial(),
           Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(NODE_LIFETIME)),
-          new X500Name("CN=" + name), keys.getPublic());
+          subject(name, roles), keys.getPublic());
       node.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       node.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
       node.addExtension(Extension.extendedKeyUsage, false,
@@ -133,6 +173,14 @@ public final class ClusterCa {
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("cannot issue a credential for node '" + name + "': " + e.getMessage(), e);
     }
+  }
+
+  private static X500Name subject(String name, Set<String> roles) {
+    X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
+    for (String role : new TreeSet<>(roles)) {
+      subject.addRDN(BCStyle.OU, role);
+    }
+    return subject.addRDN(BCStyle.CN, name).build();
   }
 
   /** This host's own names, for a credential used on it. */
