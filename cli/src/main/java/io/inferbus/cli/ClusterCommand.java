@@ -1,5 +1,9 @@
 package io.inferbus.cli;
 
+import io.inferbus.cli.operator.CliException;
+import io.inferbus.cli.operator.OperatorCommand;
+import io.inferbus.cli.operator.Terminal;
+import io.inferbus.controlplane.store.Store;
 import io.inferbus.node.cluster.JoinFile;
 import io.inferbus.protocol.cluster.ClusterCa;
 import java.nio.file.Files;
@@ -14,10 +18,11 @@ import picocli.CommandLine.Parameters;
 /** {@code inferbus cluster ...}: credentials for the nodes of a cluster, on the control-plane node. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = "Manage the cluster's node credentials (run on the control-plane node, with its data dir).",
-    footer = {"", "Example:", "  inferbus cluster add-node worker-1 --host 10.0.0.12"})
+    footer = {"", "Examples:", "  inferbus cluster add-node worker-1 --host 10.0.0.12",
+        "  inferbus cluster remove-node worker-1 --yes"})
 final class ClusterCommand {
   /** The subcommands (built only when named: see CommandTree). */
-  static final List<Class<?>> SUBCOMMANDS = List.of(AddNode.class);
+  static final List<Class<?>> SUBCOMMANDS = List.of(AddNode.class, RemoveNode.class);
 
   @Command(name = "add-node", mixinStandardHelpOptions = true,
       description = "Write a join file for one more node: the cluster's name and members, the cluster CA, and a "
@@ -70,6 +75,11 @@ final class ClusterCommand {
             + " control-plane node, with its --data-dir, after it has started once");
         return 1;
       }
+      if (removed(name)) {
+        System.err.println("inferbus: node '" + name + "' was removed from the cluster (inferbus cluster remove-node):"
+            + " its name stays refused; give the node a new name");
+        return 1;
+      }
       JoinFile cluster = JoinFile.read(founder);
       JoinFile join = new JoinFile(cluster.clusterName(), cluster.members(), cluster.caPem(),
           ClusterCa.loadOrCreate(dataDir).issue(name, hosts, io.inferbus.node.Role.names(parsedRoles)));
@@ -77,6 +87,44 @@ final class ClusterCommand {
       join.write(out);
       System.out.println(out.toAbsolutePath());
       return 0;
+    }
+
+    /** Whether the control plane's store lists {@code name} among the removed nodes. */
+    private boolean removed(String name) throws Exception {
+      if (!Files.exists(dataDir.resolve(Store.FILE_NAME))) {
+        return false;
+      }
+      Store store = Store.open(dataDir);
+      try {
+        return store.get(Store.Table.REMOVED_NODES, name).isPresent();
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  @Command(name = "remove-node", mixinStandardHelpOptions = true,
+      description = {"Remove a node's credential from the cluster: from now on every node refuses what it publishes, "
+          + "so it gets no placement and no scoring traffic, and its instances are placed elsewhere. The name stays "
+          + "refused (asks first unless --yes). Stop the node's process too: it still holds a certificate of the "
+          + "cluster CA, which nodes started before the removal accept on the event bus."},
+      footer = {"", "Example:", "  inferbus cluster remove-node worker-1 --yes"})
+  static final class RemoveNode extends OperatorCommand {
+    @Parameters(paramLabel = "NAME", description = "The node's credential name: the NAME given to add-node "
+        + "(`name` in GET /nodes).")
+    String name;
+
+    @Option(names = {"-y", "--yes"}, description = "Do not prompt for confirmation.")
+    boolean yes;
+
+    @Override
+    protected void execute() {
+      if (!name.matches(AddNode.NAME)) {
+        throw CliException.usage("node name '" + name + "' must be 1-63 of a-z, 0-9 and '-', starting with a letter"
+            + " or digit");
+      }
+      Terminal.confirm("Are you sure you want to perform this operation?", yes);
+      print(client().delete("/cluster/nodes/" + name));
     }
   }
 }

@@ -97,6 +97,7 @@ public final class InferbusNode {
   private ClusterCa.NodeCredential credential;
   /** The cluster's maps as signed records ({@link ClusterRecords}). */
   private ClusterRecords records;
+  private io.inferbus.protocol.cluster.ClusterMapView<JsonObject> removedNodes;
   private String exampleEndpoint;
 
   private InferbusNode(NodeConfig config) {
@@ -177,6 +178,7 @@ public final class InferbusNode {
               (System.nanoTime() - t0) / 1_000_000, options.getEventLoopPoolSize());
           return introduce(clusterManager.getHazelcastInstance());
         })
+        .compose(v -> watchRemovedNodes())
         .compose(v -> rememberMembers(dataDir))
         .compose(v -> startTrustedIssuer())
         .compose(v -> deployRoles(dataDir, clusterManager, registry))
@@ -208,11 +210,34 @@ public final class InferbusNode {
    */
   private Future<Void> introduce(com.hazelcast.core.HazelcastInstance hazelcast) {
     com.hazelcast.cluster.Member self = hazelcast.getCluster().getLocalMember();
-    NodeState entry = new NodeState(nodeId, self.getUuid().toString(),
+    NodeState entry = new NodeState(nodeId, credential.name(), self.getUuid().toString(),
         self.getAddress().getHost() + ":" + self.getAddress().getPort(),
         config.roles().stream().sorted().map(Role::cliName).toList(), Runtime.getRuntime().availableProcessors(),
         System.currentTimeMillis());
     return records.map(ClusterMaps.NODES).setAsync(nodeId, entry.toJson(), vertx.getOrCreateContext());
+  }
+
+  /**
+   * Keeps this node's trust refusing the credentials removed from the cluster ({@code inferbus
+   * cluster remove-node}), as the control plane publishes them. Removals only add up: an entry
+   * leaving the table (a rogue member's doing) gives no credential back.
+   */
+  private Future<Void> watchRemovedNodes() {
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    removedNodes = records.view(ClusterMaps.REMOVED_NODES, context, json -> json, () -> {
+      java.util.Set<String> names = new java.util.TreeSet<>(records.trust().removedNodes());
+      if (names.addAll(removedNodes.entries().keySet())) {
+        records.trust().removedNodes(names);
+        if (names.contains(records.self().name())) {
+          LOG.error("this node's credential ('{}') was removed from the cluster: every node refuses what it publishes;"
+              + " stop this node (it joins again only with a new credential: inferbus cluster add-node NEW-NAME)",
+              records.self().name());
+        } else {
+          LOG.info("credentials refused from now on (removed from the cluster): {}", names);
+        }
+      }
+    });
+    return removedNodes.start();
   }
 
   /**

@@ -9,6 +9,7 @@ import io.inferbus.controlplane.endpoints.ControlPlaneService;
 import io.inferbus.controlplane.logs.LogGatherer;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
+import io.inferbus.controlplane.nodes.NodeRemovals;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
@@ -52,6 +53,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private OperatorAuth auth;
   private EndpointTokens endpointTokens;
   private OperatorTokens operatorTokens;
+  private NodeRemovals nodeRemovals;
   private ClusterMapView<InstanceState> instances;
   private Placer placer;
   private ClusterPublisher publisher;
@@ -80,6 +82,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
       auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
       endpointTokens = new EndpointTokens(vertx, keys);
       operatorTokens = new OperatorTokens(records, context, store, storeThread, auth);
+      nodeRemovals = new NodeRemovals(records, context, store, storeThread);
       metrics = new ControlPlaneMetrics(options.registry(), records, context);
       instances = records.view(ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {
         placer.instancesChanged();
@@ -96,6 +99,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
         .compose(v -> placer.start())
         .compose(v -> metrics.start())
         .compose(v -> operatorTokens.start()) // revoked tokens are refused from the first request on
+        .compose(v -> nodeRemovals.start())
         .compose(v -> {
           modelFetch = vertx.eventBus().consumer(Addresses.MODEL_FETCH, this::serveModel);
           return modelFetch.completion();
@@ -107,7 +111,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
-              .requestHandler(deadlines.guard(new ManagementApi(vertx, service, auth, endpointTokens, operatorTokens,
+              .requestHandler(deadlines.guard(new ManagementApi(vertx, service, auth, endpointTokens, operatorTokens, nodeRemovals,
                   trafficLog, metrics).router()))
               .listen();
         })
@@ -127,6 +131,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
     if (metrics != null) {
       metrics.stop();
+    }
+    if (nodeRemovals != null) {
+      nodeRemovals.stop();
     }
     if (operatorTokens != null) {
       operatorTokens.stop();

@@ -33,6 +33,13 @@ public final class ClusterMaps {
    */
   public static final String REVOKED_TOKENS = "inferbus.revoked-tokens";
 
+  /**
+   * node name → {@code {"name", "removed_at", "removed_by"}} JSON of a node whose credential was
+   * removed from the cluster ({@code inferbus cluster remove-node}); written by the control plane,
+   * read by every node, whose readers refuse records that credential signs from then on.
+   */
+  public static final String REMOVED_NODES = "inferbus.removed-nodes";
+
   private ClusterMaps() {}
 
   /**
@@ -40,7 +47,8 @@ public final class ClusterMaps {
    * that allows the control-plane role (see {@link io.inferbus.protocol.cluster.ClusterRecords}).
    */
   public static boolean writtenByControlPlane(String map) {
-    return map.equals(ENDPOINTS) || map.equals(DEPLOYMENTS) || map.equals(ASSIGNMENTS) || map.equals(REVOKED_TOKENS);
+    return map.equals(ENDPOINTS) || map.equals(DEPLOYMENTS) || map.equals(ASSIGNMENTS) || map.equals(REVOKED_TOKENS)
+        || map.equals(REMOVED_NODES);
   }
 
   public static String deploymentKey(String endpoint, String deployment) {

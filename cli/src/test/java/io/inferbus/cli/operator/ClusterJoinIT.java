@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * it joins the cluster. Bad inputs tried: a name with capitals and '_', a data dir without a cluster
  * CA, {@code inferbus node} without {@code --join}, a join file that is not one, an unknown role, a
  * control-plane node joining with a credential that does not allow that role, a credential of
- * another cluster's CA.
+ * another cluster's CA, a removed name given to add-node, a node removed twice, a name no node can
+ * have given to remove-node.
  */
 class ClusterJoinIT extends CliNodeTest {
   @Test
@@ -81,6 +82,17 @@ class ClusterJoinIT extends CliNodeTest {
     assertNotEquals(0, garbled.exit(), garbled.toString());
     assertTrue((garbled.stdout() + garbled.stderr()).contains("is not a join file: 'ca' is missing"),
         garbled.toString());
+
+    // a removed name stays refused: add-node does not write a credential every node would refuse
+    Result removed = cli.run("cluster", "remove-node", "ghost-node", "--yes").ok();
+    assertTrue(removed.stdout().contains("ghost-node"), removed.toString());
+    Result readd = cli.run("cluster", "add-node", "ghost-node", "--data-dir", dataDir.toString()).exits(1);
+    assertTrue(readd.stderr().contains("node 'ghost-node' was removed from the cluster"), readd.toString());
+    Result twice = cli.run("cluster", "remove-node", "ghost-node", "--yes");
+    assertNotEquals(0, twice.exit(), twice.toString());
+    assertTrue(twice.stderr().contains("node 'ghost-node' was already removed"), twice.toString());
+    Result badRemoval = cli.run("cluster", "remove-node", "Ghost_Node", "--yes").exits(2);
+    assertTrue(badRemoval.stderr().contains("'Ghost_Node' must be 1-63 of a-z"), badRemoval.toString());
 
     Result badRole = cli.run("cluster", "add-node", "w", "--roles", "gateway,janitor", "--data-dir",
         dataDir.toString()).exits(2);

@@ -10,6 +10,7 @@ import io.inferbus.controlplane.endpoints.ControlPlaneService;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ChangeKind;
+import io.inferbus.controlplane.nodes.NodeRemovals;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
 import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.FailureKind;
@@ -48,16 +49,19 @@ public final class ManagementApi {
   private final OperatorAuth auth;
   private final EndpointTokens endpointTokens;
   private final OperatorTokens operatorTokens;
+  private final NodeRemovals nodeRemovals;
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
 
   public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens,
-      OperatorTokens operatorTokens, TrafficLogQuery trafficLog, ControlPlaneMetrics metrics) {
+      OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
+      ControlPlaneMetrics metrics) {
     this.vertx = vertx;
     this.service = service;
     this.auth = auth;
     this.endpointTokens = endpointTokens;
     this.operatorTokens = operatorTokens;
+    this.nodeRemovals = nodeRemovals;
     this.trafficLog = trafficLog;
     this.metrics = metrics;
   }
@@ -121,6 +125,10 @@ public final class ManagementApi {
         ctx -> operatorTokens.rotateAdmin(ctx.get(CALLER), actor(ctx)));
     change(r.delete("/tokens/:name"), OperatorRole.ADMIN, ctx -> ChangeKind.OPERATOR_TOKEN_REVOKE,
         ctx -> operatorTokens.revoke(ctx.pathParam("name"), actor(ctx)));
+    // node credentials: removing one refuses everything it signs, on every node
+    change(r.delete("/cluster/nodes/:name"), OperatorRole.ADMIN, ctx -> ChangeKind.NODE_REMOVE,
+        ctx -> nodeRemovals.remove(ctx.pathParam("name"), actor(ctx)));
+    route(r.get("/cluster/removed-nodes"), OperatorRole.READER, ctx -> nodeRemovals.list());
 
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));

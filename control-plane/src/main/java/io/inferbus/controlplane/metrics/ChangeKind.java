@@ -34,7 +34,9 @@ public enum ChangeKind {
   /** {@code DELETE /tokens/{name}}. */
   OPERATOR_TOKEN_REVOKE,
   /** {@code POST /tokens/admin/rotate}. */
-  ADMIN_TOKEN_ROTATE;
+  ADMIN_TOKEN_ROTATE,
+  /** {@code DELETE /cluster/nodes/{name}}: a node's credential removed. */
+  NODE_REMOVE;
 
   /** The label value: {@code endpoint_create}. */
   public String label() {

@@ -222,6 +222,7 @@ public final class Placer implements LiveCluster {
       });
       value.add(new JsonObject()
           .put("node_id", n.id())
+          .put("name", n.name())
           .put("address", n.address())
           .put("roles", new JsonArray(new ArrayList<>(n.roles())))
           .put("capacity", new JsonObject().put("cores", n.cores()))

@@ -29,7 +29,9 @@ public final class Store implements AutoCloseable {
     DEPLOYMENTS("deployments", "endpoint", "name"),
     TRAFFIC_REVISIONS("traffic_revisions", "endpoint", "revision"),
     /** Operator tokens by id ({@code jti}): named tokens, and revoked admin tokens (never a token's text). */
-    OPERATOR_TOKENS("operator_tokens", "id");
+    OPERATOR_TOKENS("operator_tokens", "id"),
+    /** Nodes removed from the cluster by name: their credentials are refused ({@code NodeRemovals}). */
+    REMOVED_NODES("removed_nodes", "name");
 
     final String sql;
     final String[] keys;

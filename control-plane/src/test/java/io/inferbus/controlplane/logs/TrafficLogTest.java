@@ -220,7 +220,7 @@ class TrafficLogTest {
   private static void join(String node, String... roles) throws Exception {
     String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
     TestCluster.records(hazelcast).map(ClusterMaps.NODES).set(node,
-        new NodeState(node, member, "127.0.0.1:5701", List.of(roles), 2, System.currentTimeMillis()).toJson());
+        new NodeState(node, node, member, "127.0.0.1:5701", List.of(roles), 2, System.currentTimeMillis()).toJson());
     Await.until("the control plane lists node " + node, Duration.ofSeconds(10), () -> nodes().contains(node));
   }
 

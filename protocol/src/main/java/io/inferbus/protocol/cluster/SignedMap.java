@@ -100,6 +100,12 @@ public final class SignedMap {
     return stored == null ? null : openOrNull(key, stored, "ignored");
   }
 
+  /** The record at {@code key} if present (else null), or why it is not valid; nothing is logged. Blocking. */
+  public SealedRecord open(String key) throws RecordRejected {
+    String stored = map.get(key);
+    return stored == null ? null : records.open(name, key, stored);
+  }
+
   /** Every valid record, by key (rejections are logged and left out). Blocking. */
   public Map<String, JsonObject> entries() {
     Map<String, JsonObject> valid = new HashMap<>();

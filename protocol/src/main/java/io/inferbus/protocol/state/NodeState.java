@@ -12,13 +12,15 @@ import java.util.List;
  * once the member has left.
  *
  * @param id the node's cluster id (Vert.x node id)
+ * @param name the name of the node's credential ({@code inferbus cluster add-node NAME}), what
+ *     {@code inferbus cluster remove-node} takes
  * @param member the Hazelcast member UUID, to match membership events
  * @param address the member's Hazelcast address, {@code host:port}
  * @param roles {@link #ROLE_GATEWAY}, {@link #ROLE_DEPLOYMENT}, {@link #ROLE_CONTROL_PLANE}
  * @param cores CPU cores the node's instances share
  * @param startedAt epoch millis when the node joined
  */
-public record NodeState(String id, String member, String address, List<String> roles, int cores, long startedAt) {
+public record NodeState(String id, String name, String member, String address, List<String> roles, int cores, long startedAt) {
   public static final String ROLE_GATEWAY = "gateway";
   public static final String ROLE_DEPLOYMENT = "deployment";
   public static final String ROLE_CONTROL_PLANE = "control-plane";
@@ -35,6 +37,7 @@ public record NodeState(String id, String member, String address, List<String> r
   public JsonObject toJson() {
     return new JsonObject()
         .put("node_id", id)
+        .put("name", name)
         .put("member", member)
         .put("address", address)
         .put("roles", new JsonArray(new ArrayList<>(roles)))
@@ -46,7 +49,7 @@ public record NodeState(String id, String member, String address, List<String> r
     JsonArray roles = json.getJsonArray("roles", new JsonArray());
     List<String> list = new ArrayList<>();
     roles.forEach(r -> list.add(String.valueOf(r)));
-    return new NodeState(json.getString("node_id"), json.getString("member"), json.getString("address"), list,
+    return new NodeState(json.getString("node_id"), json.getString("name"), json.getString("member"), json.getString("address"), list,
         json.getInteger("cores", 1), json.getLong("started_at", 0L));
   }
 }
