@@ -4,6 +4,7 @@ import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.OperatorCommand;
 import io.inferbus.cli.operator.Terminal;
 import io.inferbus.controlplane.store.Store;
+import io.inferbus.node.cluster.FounderCredentials;
 import io.inferbus.node.cluster.JoinFile;
 import io.inferbus.protocol.cluster.ClusterCa;
 import java.nio.file.Files;
@@ -54,6 +55,11 @@ final class ClusterCommand {
         + "<data-dir>/join-NAME.json); written owner-only, as it lets its holder join the cluster.")
     Path file;
 
+    @Option(names = "--ca-key", paramLabel = "FILE", description = "The cluster CA's key, if moved off the node "
+        + "(default: <data-dir>/cluster/ca-key.pem); an encrypted one takes its passphrase from "
+        + "INFERBUS_CA_PASSPHRASE.")
+    Path caKey;
+
     @Override
     public Integer call() throws Exception {
       if (!name.matches(NAME)) {
@@ -70,7 +76,7 @@ final class ClusterCommand {
       }
       Path caDir = dataDir.resolve(ClusterCa.DIR);
       Path founder = dataDir.resolve(JoinFile.FILE_NAME);
-      if (!Files.exists(caDir.resolve(ClusterCa.CA_KEY)) || !Files.exists(founder)) {
+      if (!Files.exists(caDir.resolve(ClusterCa.CA_CERT)) || !Files.exists(founder)) {
         System.err.println("inferbus: no cluster CA and join.json in " + dataDir.toAbsolutePath() + ": run this on the"
             + " control-plane node, with its --data-dir, after it has started once");
         return 1;
@@ -81,8 +87,16 @@ final class ClusterCommand {
         return 1;
       }
       JoinFile cluster = JoinFile.read(founder);
+      ClusterCa ca;
+      try {
+        ca = ClusterCa.load(Files.readString(caDir.resolve(ClusterCa.CA_CERT)),
+            caKey != null ? caKey : caDir.resolve(ClusterCa.CA_KEY), FounderCredentials.passphraseFromEnvironment());
+      } catch (java.io.IOException e) {
+        System.err.println("inferbus: " + e.getMessage());
+        return 1;
+      }
       JoinFile join = new JoinFile(cluster.clusterName(), cluster.members(), cluster.caPem(),
-          ClusterCa.loadOrCreate(dataDir).issue(name, hosts, io.inferbus.node.Role.names(parsedRoles)));
+          ca.issue(name, hosts, io.inferbus.node.Role.names(parsedRoles)));
       Path out = file != null ? file : dataDir.resolve("join-" + name + ".json");
       join.write(out);
       System.out.println(out.toAbsolutePath());

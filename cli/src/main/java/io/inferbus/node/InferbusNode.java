@@ -16,6 +16,7 @@ import io.inferbus.gateway.auth.VerifiedToken;
 import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
 import io.inferbus.node.cluster.EventBusTls;
+import io.inferbus.node.cluster.FounderCredentials;
 import io.inferbus.node.cluster.RecordCounters;
 import io.inferbus.node.cluster.JoinFile;
 import io.inferbus.node.cluster.KnownMembers;
@@ -88,8 +89,8 @@ public final class InferbusNode {
   private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
   private String adminToken;
   private com.hazelcast.core.HazelcastInstance hazelcast;
-  /** The cluster CA on the node that founded the cluster (it has the key); null elsewhere. */
-  private ClusterCa clusterCa;
+  /** The credentials of the node that founded the cluster (its own, join.json's); null elsewhere. */
+  private FounderCredentials founder;
   /** Keeps cluster/members.json current on the node that founded the cluster; null elsewhere. */
   private java.util.UUID membershipListener;
   private String clusterCaPem;
@@ -131,14 +132,15 @@ public final class InferbusNode {
         credential = join.credential();
       } else if (config.runs(Role.CONTROL_PLANE)) {
         // the node that founds the cluster: its CA certifies every node, this one included
-        clusterCa = ClusterCa.loadOrCreate(dataDir);
+        founder = FounderCredentials.loadOrIssue(dataDir, config.roles(),
+            FounderCredentials.passphraseFromEnvironment());
         KnownMembers known = KnownMembers.read(dataDir);
         if (!known.addresses().isEmpty()) {
           ClusterSetup.addKnownMembers(hazelcastConfig, known);
           LOG.info("looking for the cluster at the members it had when this node last ran too: {}", known.addresses());
         }
-        clusterCaPem = clusterCa.certPem();
-        credential = clusterCa.issue("control-plane", ClusterCa.localHostNames(), Role.names(config.roles()));
+        clusterCaPem = founder.caPem();
+        credential = founder.own();
       } else {
         return Future.failedFuture(new IllegalArgumentException("a node without the control-plane role joins a"
             + " cluster with --join <join.json> (the control-plane node writes join.json into its data dir;"
@@ -282,7 +284,7 @@ public final class InferbusNode {
    * running, which joined with its join.json and which its cluster.xml need not name ({@link KnownMembers}).
    */
   private Future<Void> rememberMembers(Path dataDir) {
-    if (clusterCa == null) {
+    if (founder == null) {
       return Future.succeededFuture();
     }
     // one context: its blocking tasks run in order, so the last write holds the latest members
@@ -405,17 +407,16 @@ public final class InferbusNode {
 
   /**
    * join.json, on the node that founded the cluster: its cluster name, this member's address, the
-   * cluster CA and a credential for another node (issued anew at each start; earlier ones stay valid).
+   * cluster CA and the credential for other nodes ({@link FounderCredentials}, kept across starts).
    */
   private Future<Void> writeJoinFile(Path dataDir, String clusterName) {
-    if (clusterCa == null) {
+    if (founder == null) {
       return Future.succeededFuture();
     }
     com.hazelcast.cluster.Address self = hazelcast.getCluster().getLocalMember().getAddress();
     return vertx.executeBlocking(() -> {
       new JoinFile(clusterName, List.of(self.getHost() + ":" + self.getPort()), clusterCaPem,
-          clusterCa.issue("node", ClusterCa.localHostNames(), JoinFile.DEFAULT_ROLES))
-          .write(dataDir.resolve(JoinFile.FILE_NAME));
+          founder.join()).write(dataDir.resolve(JoinFile.FILE_NAME));
       return null;
     });
   }

@@ -43,6 +43,11 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.openssl.PKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -63,6 +68,9 @@ public final class ClusterCa {
   public static final String CA_KEY = "ca-key.pem";
   private static final Duration CA_LIFETIME = Duration.ofDays(3650);
   private static final Duration NODE_LIFETIME = Duration.ofDays(825);
+  /** For the key's encryption (the JDK has no AES/CBC/PKCS7Padding); not registered JVM-wide. */
+  private static final java.security.Provider BOUNCY_CASTLE =
+      new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
   private final X509Certificate cert;
   private final PrivateKey key;
@@ -77,23 +85,76 @@ public final class ClusterCa {
   /** A node's credential on the event bus: its certificate (PEM, with the CA's) and private key (PKCS#8 PEM). */
   public record NodeCredential(String name, String certPem, String keyPem) {}
 
-  /** Loads the data dir's cluster CA, generating it on first use. */
+  /** Loads the data dir's cluster CA (its key unencrypted), generating it on first use. */
   public static ClusterCa loadOrCreate(Path dataDir) throws IOException {
+    return loadOrCreate(dataDir, null);
+  }
+
+  /**
+   * Loads the data dir's cluster CA, generating it on first use. {@code passphrase} (may be null)
+   * decrypts the key, and encrypts a new one (PKCS#8, AES-256-CBC with PBKDF2, as {@code openssl
+   * pkcs8 -topk8 -v2 aes-256-cbc} writes it).
+   */
+  public static ClusterCa loadOrCreate(Path dataDir, char[] passphrase) throws IOException {
     Path dir = dataDir.resolve(DIR);
     Path certFile = dir.resolve(CA_CERT);
     Path keyFile = dir.resolve(CA_KEY);
     try {
-      if (!Files.exists(certFile) || !Files.exists(keyFile)) {
+      if (!Files.exists(certFile)) {
         ClusterCa created = generate();
-        DurableFiles.replace(keyFile, pem(new JcaPKCS8Generator(created.key, null).generate())
-            .getBytes(StandardCharsets.UTF_8), true);
+        DurableFiles.replace(keyFile, keyPem(created.key, passphrase).getBytes(StandardCharsets.UTF_8), true);
         DurableFiles.replace(certFile, created.certPem.getBytes(StandardCharsets.UTF_8), true);
       }
-      String certPem = Files.readString(certFile);
-      return new ClusterCa(parseCertificate(certPem), parseKey(Files.readString(keyFile)), certPem);
+      return load(Files.readString(certFile), keyFile, passphrase);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("cannot create or read the cluster CA in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The CA of certificate {@code certPem} with the key in {@code keyFile} (kept off the node, say),
+   * decrypted with {@code passphrase} if it is encrypted.
+   */
+  public static ClusterCa load(String certPem, Path keyFile, char[] passphrase) throws IOException {
+    if (!Files.exists(keyFile)) {
+      throw new IOException("no cluster CA key at " + keyFile + " (give the file it was moved to with --ca-key)");
+    }
+    try {
+      X509Certificate cert = parseCertificate(certPem);
+      PrivateKey key = parseKey(Files.readString(keyFile), keyFile, passphrase);
+      if (!matches(cert, key)) {
+        throw new IOException(keyFile + " is not the key of this cluster's CA certificate");
+      }
+      return new ClusterCa(cert, key, certPem);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot read the cluster CA key " + keyFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the CA key file is encrypted (needs a passphrase). */
+  public static boolean encrypted(Path keyFile) throws IOException {
+    return Files.readString(keyFile).contains("ENCRYPTED PRIVATE KEY");
+  }
+
+  private static String keyPem(PrivateKey key, char[] passphrase) throws IOException, OperatorCreationException {
+    if (passphrase == null || passphrase.length == 0) {
+      return pem(new JcaPKCS8Generator(key, null).generate());
+    }
+    return pem(new JcaPKCS8Generator(key, new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+        .setProvider(BOUNCY_CASTLE).setPassword(passphrase).build()).generate());
+  }
+
+  /** Checks the key against the certificate by signing with one and verifying with the other. */
+  private static boolean matches(X509Certificate cert, PrivateKey key) throws GeneralSecurityException {
+    java.security.Signature sign = java.security.Signature.getInstance("SHA256withECDSA");
+    sign.initSign(key);
+    byte[] probe = "inferbus-ca-key-check".getBytes(StandardCharsets.US_ASCII);
+    sign.update(probe);
+    byte[] signature = sign.sign();
+    java.security.Signature verify = java.security.Signature.getInstance("SHA256withECDSA");
+    verify.initVerify(cert.getPublicKey());
+    verify.update(probe);
+    return verify.verify(signature);
   }
 
   /** A CA that lives in memory only: for tests, and for a cluster that a test forges. */
@@ -217,14 +278,29 @@ public final class ClusterCa {
     }
   }
 
-  private static PrivateKey parseKey(String pem) throws IOException {
+  private static PrivateKey parseKey(String pem, Path file, char[] passphrase) throws IOException {
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object o = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
         return converter.getKeyPair(pair).getPrivate();
       }
-      return converter.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) o);
+      if (o instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
+        if (passphrase == null || passphrase.length == 0) {
+          throw new IOException("the cluster CA key " + file + " is encrypted: give its passphrase in "
+              + "INFERBUS_CA_PASSPHRASE");
+        }
+        try {
+          return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
+              new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BOUNCY_CASTLE).build(passphrase)));
+        } catch (PKCSException | OperatorCreationException e) {
+          throw new IOException("cannot decrypt the cluster CA key " + file + ": wrong passphrase?");
+        }
+      }
+      if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
+        return converter.getPrivateKey(info);
+      }
+      throw new IOException(file + " holds no private key");
     }
   }
 
