@@ -1,5 +1,6 @@
 package io.inferbus.testing;
 
+import io.inferbus.gateway.scoring.ScoringHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,14 +13,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A closed-loop load on one scoring URL: each caller sends its next request as soon as its last one
  * was answered, and every answer is recorded with its status and how long it took, as a caller
- * measures it. A request that got no HTTP answer (connection refused, reset, client timeout) is
- * recorded with status -1.
+ * measures it, with the deployment that answered it ({@code azureml-model-deployment}). A request
+ * that got no HTTP answer (connection refused, reset, client timeout) is recorded with status -1.
  */
 public final class ScoringLoad implements AutoCloseable {
-  /** One request: when it was sent ({@link System#nanoTime()}), how long it took, its status (-1: no answer). */
-  public record Outcome(long sentNanos, long tookNanos, int status, String failure) {
+  /**
+   * One request: when it was sent ({@link System#nanoTime()}), how long it took, its status (-1: no
+   * answer), the answer's body when it was not a 200, and the deployment the gateway named in its
+   * answer (null when it named none).
+   */
+  public record Outcome(long sentNanos, long tookNanos, int status, String failure, String deployment) {
     public long tookMs() {
       return tookNanos / 1_000_000;
+    }
+
+    /** When the answer arrived ({@link System#nanoTime()}). */
+    public long answeredNanos() {
+      return sentNanos + tookNanos;
     }
   }
 
@@ -40,9 +50,11 @@ public final class ScoringLoad implements AutoCloseable {
           long sent = System.nanoTime();
           int status;
           String failure = null;
+          String deployment = null;
           try {
             var response = https.send("POST", url, key, "application/json", body);
             status = response.statusCode();
+            deployment = response.headers().firstValue(ScoringHandler.DEPLOYMENT_HEADER).orElse(null);
             if (status != 200) {
               failure = response.body();
             }
@@ -50,7 +62,7 @@ public final class ScoringLoad implements AutoCloseable {
             status = -1;
             failure = e.toString();
           }
-          load.outcomes.add(new Outcome(sent, System.nanoTime() - sent, status, failure));
+          load.outcomes.add(new Outcome(sent, System.nanoTime() - sent, status, failure, deployment));
         }
       });
     }
