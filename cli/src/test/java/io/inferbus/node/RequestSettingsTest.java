@@ -47,7 +47,9 @@ class RequestSettingsTest extends EmbeddedNodeTest {
     assertEquals("TooManyRequests", error.getString("code"));
     assertTrue(error.getString("message").contains("max_queue_wait_ms"), error.getString("message"));
     assertEquals(200, slow.get().statusCode(), slow.get().body());
-    assertEquals(200, score(key, "queued", 1).statusCode(), "once the instance is free it serves again");
+    // on a loaded machine the first request after may still wait past 30 ms: wait for one that does not
+    Await.until("a request served once the instance is free again", Duration.ofSeconds(10),
+        () -> io.inferbus.testing.Await.holds(() -> score(key, "queued", 1).statusCode() == 200));
   }
 
   @Test

@@ -24,9 +24,6 @@ final class ProvisioningWait {
       while (true) {
         JsonNode deployment = client.get(path);
         String state = deployment.path("provisioning_state").asText();
-        if (state.equals("Succeeded")) {
-          return deployment;
-        }
         if (state.equals("Failed")) {
           line.clear();
           throw new CliException(label + " failed: " + deployment.path("failure_reason").asText("no reason given")
@@ -39,8 +36,12 @@ final class ProvisioningWait {
           }
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
+        // drawn at least once, also when the first answer is already Succeeded (a cached model loads in ms)
         line.show(String.format(Locale.ROOT, "%s: %s, ready instances %d/%d, %.1f s", label, state, ready,
             deployment.path("instance_count").asInt(), elapsed));
+        if (state.equals("Succeeded")) {
+          return deployment;
+        }
         if (elapsed > LIMIT.toSeconds()) {
           line.clear();
           throw new CliException(label + " is still " + state + " after " + LIMIT.toMinutes() + " minutes; "
