@@ -74,10 +74,7 @@ class NodeRemovalProcessTest {
     Await.until("worker-1 listed by name in GET /nodes", Duration.ofSeconds(30), () -> holds(() ->
         control.manage("GET", "/nodes", null).getJsonArray("value").stream().map(JsonObject.class::cast)
             .anyMatch(n -> "worker-1".equals(n.getString("name")) && worker.nodeId().equals(n.getString("node_id")))));
-    HttpResponse<String> model = control.https().send("PUT", control.control() + "/models/credit/versions/1",
-        control.adminToken(), "application/octet-stream",
-        Files.readAllBytes(EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx")));
-    assertEquals(201, model.statusCode(), model.body());
+    control.registerExampleModel("1");
     control.manage("PUT", "/endpoints/risk", new JsonObject());
     control.manage("PUT", "/endpoints/risk/deployments/blue", new JsonObject().put("model", "credit:1")
         .put("instance_count", 2));

@@ -10,7 +10,6 @@ import io.inferbus.testing.DeploymentNode;
 import io.inferbus.testing.NodeProcess;
 import io.inferbus.testing.ScoringLoad;
 import io.vertx.core.json.JsonObject;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,10 +76,7 @@ class ControlPlaneOutageTest {
     Await.until("two nodes in GET /nodes", Duration.ofSeconds(30), () -> holds(() ->
         control.manage("GET", "/nodes", null).getJsonArray("value").size() == 2));
 
-    HttpResponse<String> model = control.https().send("PUT", control.control() + "/models/credit/versions/1",
-        control.adminToken(), "application/octet-stream",
-        Files.readAllBytes(EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx")));
-    assertEquals(201, model.statusCode(), model.body());
+    control.registerExampleModel("1");
     control.manage("PUT", "/endpoints/risk", new JsonObject().put("description", "before the outage"));
     control.manage("PUT", "/endpoints/risk/deployments/blue", new JsonObject().put("model", "credit:1")
         .put("instance_count", 1));

@@ -9,7 +9,6 @@ import io.inferbus.testing.DeploymentNode;
 import io.inferbus.testing.NodeProcess;
 import io.inferbus.testing.ScoringLoad;
 import io.vertx.core.json.JsonObject;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,10 +80,7 @@ class NodeKillUnderLoadTest {
   void killingADeploymentNodeUnderLoadFailsAlmostNothingAndCapacityComesBack() throws Exception {
     Await.until("three nodes in GET /nodes", Duration.ofSeconds(30), () -> holds(() ->
         control.manage("GET", "/nodes", null).getJsonArray("value").size() == 3));
-    HttpResponse<String> model = control.https().send("PUT", control.control() + "/models/credit/versions/1",
-        control.adminToken(), "application/octet-stream",
-        Files.readAllBytes(EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx")));
-    assertEquals(201, model.statusCode(), model.body());
+    control.registerExampleModel("1");
     control.manage("PUT", "/endpoints/risk", new JsonObject());
     // a queue may wait as long as the deadline: a starved instance on this shared 2-core machine
     // should not turn into 429s that have nothing to do with the node loss

@@ -21,7 +21,6 @@ import io.inferbus.testing.NodeProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,10 +69,7 @@ class RogueMemberTest {
     Path data = dir.resolve("node");
     node = NodeProcess.node("control-plane,gateway,deployment", data, DeploymentNode.clusterConfig(cluster, "127.0.0.1"),
         LOGS, "node").awaitPortsFile(Duration.ofMinutes(2));
-    HttpResponse<String> model = node.https().send("PUT", node.control() + "/models/credit/versions/1",
-        node.adminToken(), "application/octet-stream",
-        Files.readAllBytes(EXAMPLE.resolve("model").resolve("german-credit-bad-risk.onnx")));
-    assertEquals(201, model.statusCode(), model.body());
+    node.registerExampleModel("1");
     node.manage("PUT", "/endpoints/risk", new JsonObject());
     node.manage("PUT", "/endpoints/risk/deployments/blue", new JsonObject().put("model", "credit:1"));
     Await.until("risk/blue Succeeded", Duration.ofSeconds(90), () -> holds(() ->

@@ -212,6 +212,16 @@ public final class NodeProcess implements AutoCloseable {
     return new JsonObject(r.body());
   }
 
+  /** Registers the example's model (examples/credit-scoring) as {@code credit:<version>}; fails unless 201. */
+  public void registerExampleModel(String version) throws Exception {
+    HttpResponse<String> r = https.send("PUT", control() + "/models/credit/versions/" + version, adminToken(),
+        "application/octet-stream", Files.readAllBytes(Path.of("..", "examples", "credit-scoring", "model",
+            "german-credit-bad-risk.onnx")));
+    if (r.statusCode() != 201) {
+      throw new AssertionError("registering credit:" + version + ": " + r.statusCode() + " " + r.body());
+    }
+  }
+
   /** A management API call with the admin token; fails unless the answer is 2xx. Returns the body. */
   public JsonObject manage(String method, String path, JsonObject body) throws Exception {
     HttpResponse<String> r = https.json(method, control() + path, adminToken(), body);
