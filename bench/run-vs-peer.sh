@@ -180,9 +180,9 @@ for name in $CONFIGS $OPEN; do
 done
 
 # ------------------------------------------------------------------ the rounds
-title="vs-peer: wrk -t1 -c$CONNECTIONS, ${WARMUP}s warm-up per configuration, ${DURATION}s rounds; open loop:"
-title+=" $CONNECTIONS connections, ${OPEN_LEAD_IN}s lead-in; $(nproc) cores, load average at start"
-title+=" $(cut -d' ' -f1-3 /proc/loadavg); node options: ${NODE_ARGS:-none}"
+title="vs-peer: wrk -t1 -c$CONNECTIONS, ${WARMUP}s warm-up per configuration, ${DURATION}s rounds;"
+[ -z "$OPEN" ] || title+=" open loop: $CONNECTIONS connections, ${OPEN_LEAD_IN}s lead-in;"
+title+=" $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); node options: ${NODE_ARGS:-none}"
 CONFIGS="$CONFIGS" OPEN="$OPEN" ROUNDS="$ROUNDS" WARMUP="$WARMUP" DURATION="$DURATION" TITLE="$title" \
   python3 - "$work" <<'PY'
 import json, os, sys
