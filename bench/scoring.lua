@@ -1,13 +1,28 @@
--- wrk script for bench/run-batching.sh: POSTs one scoring body to a deployment pinned with the
--- azureml-model-deployment header, counts answers by status, and prints one machine-readable line.
--- Configured through the environment: BENCH_BODY (file), BENCH_KEY (endpoint key), BENCH_DEPLOYMENT.
-local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
-wrk.headers["azureml-model-deployment"] = os.getenv("BENCH_DEPLOYMENT")
+-- wrk script of the bench scripts: sends one request over and over, counts answers by status, and
+-- prints one machine-readable RESULT line (bench/interleaved_rounds.py reads it). Configured through
+-- the environment, every variable optional:
+--   BENCH_BODY        a file to POST (without it: GET, no body)
+--   BENCH_KEY         an endpoint key or token, sent as Authorization: Bearer
+--   BENCH_DEPLOYMENT  the azureml-model-deployment header (pins a deployment)
+--   BENCH_CONTENT_TYPE  of the body (default application/json)
+--   BENCH_HEADER_LENGTH the Inference-Header-Content-Length header (binary tensor bodies)
+local body = os.getenv("BENCH_BODY")
+if body then
+  local f = assert(io.open(body, "rb"))
+  wrk.method = "POST"
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/json"
+end
+if os.getenv("BENCH_KEY") then
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
+end
+if os.getenv("BENCH_DEPLOYMENT") then
+  wrk.headers["azureml-model-deployment"] = os.getenv("BENCH_DEPLOYMENT")
+end
+if os.getenv("BENCH_HEADER_LENGTH") then
+  wrk.headers["Inference-Header-Content-Length"] = os.getenv("BENCH_HEADER_LENGTH")
+end
 
 local threads = {}
 
