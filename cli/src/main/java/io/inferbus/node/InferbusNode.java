@@ -93,6 +93,8 @@ public final class InferbusNode {
   private FounderCredentials founder;
   /** Keeps cluster/members.json current on the node that founded the cluster; null elsewhere. */
   private java.util.UUID membershipListener;
+  /** Introduces this node again when its part of the cluster merges back after a partition. */
+  private java.util.UUID mergeListener;
   private String clusterCaPem;
   /** This node's credential on the event bus, and what it signs the cluster's records with. */
   private ClusterCa.NodeCredential credential;
@@ -178,6 +180,7 @@ public final class InferbusNode {
               .description("members of the cluster this node sees, itself included").register(registry);
           LOG.info("joined cluster '{}' as node {} in {} ms ({} event loops)", hazelcastConfig.getClusterName(), nodeId,
               (System.nanoTime() - t0) / 1_000_000, options.getEventLoopPoolSize());
+          mergeListener = hazelcast.getLifecycleService().addLifecycleListener(this::reintroduceAfterMerge);
           return introduce(clusterManager.getHazelcastInstance());
         })
         .compose(v -> watchRemovedNodes())
@@ -259,6 +262,28 @@ public final class InferbusNode {
           + signer.roles() + ") does not allow the control-plane role; on the control-plane node, write one that"
           + " does: inferbus cluster add-node NAME --roles " + String.join(",", Role.names(config.roles())));
     }
+  }
+
+  /**
+   * When a network partition heals, Hazelcast merges the smaller part of the cluster into the larger
+   * (docs/operations.md#partitions-and-failure-detection) and gives the merging members new member
+   * ids. The control plane on the other side dropped this node's entry when it went silent, so a node
+   * that merged back introduces itself again, under its new member id, for the control plane to count
+   * it and place instances on it again (its entry's started_at is then when it came back).
+   */
+  private void reintroduceAfterMerge(com.hazelcast.core.LifecycleEvent event) {
+    if (event.getState() != com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+      return;
+    }
+    introduce(hazelcast).onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("merged back into the cluster after a partition: introduced this node again as member {}",
+            hazelcast.getCluster().getLocalMember().getUuid());
+      } else {
+        LOG.warn("merged back into the cluster after a partition, but could not introduce this node again: {}",
+            ar.cause().toString());
+      }
+    });
   }
 
   /**
@@ -579,6 +604,10 @@ public final class InferbusNode {
     ready = false;
     if (readinessTimer != -1) {
       vertx.cancelTimer(readinessTimer); // its Hazelcast check must not outlive the cluster
+    }
+    if (mergeListener != null) {
+      hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+      mergeListener = null;
     }
     if (membershipListener != null) {
       // this node leaving is no change of the cluster's members to remember

@@ -35,14 +35,17 @@ public final class NodeProcess implements AutoCloseable {
   private final Path dataDir;
   private final Path stdout;
   private final Path stderr;
+  /** The address the node's ports listen on (its --host). */
+  private final String host;
   private JsonObject ports;
   private Https https;
 
-  private NodeProcess(Process process, Path dataDir, Path stdout, Path stderr) {
+  private NodeProcess(Process process, Path dataDir, Path stdout, Path stderr, String host) {
     this.process = process;
     this.dataDir = dataDir;
     this.stdout = stdout;
     this.stderr = stderr;
+    this.host = host;
   }
 
   /**
@@ -105,8 +108,15 @@ public final class NodeProcess implements AutoCloseable {
         "--management-port", "0"));
   }
 
-  private static NodeProcess launch(Path dataDir, Path logs, String name, List<String> arguments)
-      throws IOException {
+  /**
+   * Launches {@code inferbus <arguments>} (which give the data dir and the ports) in {@code dataDir}
+   * behind the command {@code prefix}, such as {@code ip netns exec NS}, which runs it in a network
+   * namespace ({@link NamespaceNetwork}); {@code host} is the address its ports listen on (its
+   * {@code --host}), which {@link #scoring()} and {@link #control()} call. Does not wait: see
+   * {@link #awaitPortsFile}.
+   */
+  public static NodeProcess launch(List<String> prefix, String host, Path dataDir, Path logs, String name,
+      List<String> arguments) throws IOException {
     Path logDir = logs.toAbsolutePath(); // the process runs in the project's root
     Files.createDirectories(logDir);
     Path out = logDir.resolve(name + "-stdout.txt");
@@ -116,7 +126,7 @@ public final class NodeProcess implements AutoCloseable {
     Path argFile = logDir.resolve(name + "-java-args.txt");
     Files.writeString(argFile, "-cp " + System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path")) + "\n");
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
     command.addAll(List.of("@" + argFile, "io.inferbus.cli.Main"));
@@ -126,7 +136,12 @@ public final class NodeProcess implements AutoCloseable {
     Files.deleteIfExists(dataDir.resolve(InferbusNode.PORTS_FILE));
     Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
         .directory(new File("..")).start();
-    return new NodeProcess(process, dataDir, out, err);
+    return new NodeProcess(process, dataDir, out, err, host);
+  }
+
+  private static NodeProcess launch(Path dataDir, Path logs, String name, List<String> arguments)
+      throws IOException {
+    return launch(List.of(), "127.0.0.1", dataDir, logs, name, arguments);
   }
 
   /**
@@ -187,11 +202,11 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public String scoring() {
-    return "https://127.0.0.1:" + ports.getInteger("gateway");
+    return "https://" + host + ":" + ports.getInteger("gateway");
   }
 
   public String control() {
-    return "https://127.0.0.1:" + ports.getInteger("control");
+    return "https://" + host + ":" + ports.getInteger("control");
   }
 
   /** client.json as the node wrote it: control_plane_url, ca_file, token. */

@@ -52,6 +52,24 @@ class ShippedClusterConfigTest {
     assertEquals("false", config.getProperty("hazelcast.phone.home.enabled"), file + ": no phone-home");
   }
 
+  /**
+   * The failure detector and the merge of a healed partition run within the bounds
+   * docs/operations.md gives ("Partitions and failure detection"), which NetworkPartitionTest
+   * measures: Hazelcast's defaults take a minute to drop a silent node and five to merge.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"../cluster.xml", "../docs/cluster-compose.xml"})
+  void dropsASilentMemberIn15SecondsAndLooksForTheOtherPartEvery10(String file) throws Exception {
+    Config config;
+    try (InputStream in = Files.newInputStream(Path.of(file))) {
+      config = new XmlConfigBuilder(in).build();
+    }
+    assertEquals("1", config.getProperty("hazelcast.heartbeat.interval.seconds"), file);
+    assertEquals("15", config.getProperty("hazelcast.max.no.heartbeat.seconds"), file);
+    assertEquals("10", config.getProperty("hazelcast.merge.first.run.delay.seconds"), file);
+    assertEquals("10", config.getProperty("hazelcast.merge.next.run.delay.seconds"), file);
+  }
+
   @Test
   void theJarCarriesTheDefaultConfig() throws Exception {
     try (InputStream in = ShippedClusterConfigTest.class.getResourceAsStream("/cluster.xml")) {

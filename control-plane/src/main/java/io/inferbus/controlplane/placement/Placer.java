@@ -246,6 +246,8 @@ public final class Placer implements LiveCluster {
   /**
    * Removes the entries of nodes whose member is no longer in the cluster, with the instances they
    * published. A node writes its entry only after it has joined, when every member already lists it.
+   * A departed node whose entry names a live member again is back: cut off by a network partition,
+   * it merged back under a new member id and introduced itself again.
    */
   private void forgetDeparted() {
     if (!started) {
@@ -253,7 +255,13 @@ public final class Placer implements LiveCluster {
     }
     Set<String> live = liveMembers();
     for (NodeState n : List.copyOf(nodes.entries().values())) {
-      if (live.contains(n.member()) || !departed.add(n.id())) {
+      if (live.contains(n.member())) {
+        if (departed.remove(n.id())) {
+          LOG.info("node {} ({}) is back in the cluster as member {}", n.id(), n.address(), n.member());
+        }
+        continue;
+      }
+      if (!departed.add(n.id())) {
         continue;
       }
       List<String> gone = instances.get().values().stream().filter(i -> n.id().equals(i.node()))

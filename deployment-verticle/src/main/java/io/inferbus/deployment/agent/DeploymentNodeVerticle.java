@@ -1,5 +1,6 @@
 package io.inferbus.deployment.agent;
 
+import com.hazelcast.core.LifecycleEvent;
 import io.inferbus.deployment.instance.AccessLog;
 import io.inferbus.deployment.instance.InstanceMetrics;
 import io.inferbus.deployment.instance.ModelInstance;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * what it holds, then leaves. When a deployment's spec changes, the instances of the earlier spec
  * keep serving until this node's instances of the new spec are ready (or failed): a rollout leaves
  * no gap.
+ *
+ * <p>After a network partition, when this node's part of the cluster merges back into the other
+ * part, it starts over as a node that joins ({@link #startOver()}).
  */
 public final class DeploymentNodeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentNodeVerticle.class);
@@ -47,6 +52,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
   private InstanceDirectory directory;
   private ModelCache cache;
   private boolean stopping;
+  private UUID mergeListener;
 
   public DeploymentNodeVerticle(ClusterRecords records, DeploymentNodeOptions options) {
     this.records = records;
@@ -57,20 +63,55 @@ public final class DeploymentNodeVerticle extends VerticleBase {
   public Future<?> start() {
     directory = new InstanceDirectory(records.map(ClusterMaps.INSTANCES), context);
     cache = new ModelCache(vertx, options.modelCacheDir());
-    desired = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::reconcile);
-    assignments = records.view(ClusterMaps.ASSIGNMENTS, context, Assignment::fromJson, this::reconcile);
     // the control plane gathers a deployment's recent log lines from every deployment node
     vertx.eventBus().<JsonObject>consumer(Addresses.nodeLogs(options.nodeId()), m -> {
       JsonObject q = m.body();
       m.reply(options.logs().reply(options.nodeId(), q.getString("endpoint") + "/" + q.getString("deployment"),
           q.getInteger("lines", 100)));
     });
+    mergeListener = records.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        context.runOnContext(v -> startOver());
+      }
+    });
+    return watchTables();
+  }
+
+  /** Copies the deployment and assignment tables and follows them; reconciles on every change. */
+  private Future<Void> watchTables() {
+    desired = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::reconcile);
+    assignments = records.view(ClusterMaps.ASSIGNMENTS, context, Assignment::fromJson, this::reconcile);
     return desired.start().compose(v -> assignments.start());
+  }
+
+  /**
+   * This node was cut off by a network partition and its part of the cluster has merged back into
+   * the other part (docs/operations.md#partitions-and-failure-detection). Meanwhile the control plane
+   * there dropped this node and placed its instances elsewhere, and the tables changed without this
+   * node hearing of it (that part's entry events never reached it, and a merge raises none of the
+   * events views follow): its views are stale, and the instances it runs are no longer in the
+   * instance table. So it starts over as a joining node: its instances leave (drained, as in a
+   * scale-down), its views copy the tables afresh, and it runs what is assigned to it now. Without
+   * this, once the control plane placed an instance on it again, it would keep the one it had,
+   * unlisted, in its place, and the deployment would never be whole again.
+   */
+  private void startOver() {
+    if (stopping) {
+      return;
+    }
+    LOG.info("merged back into the cluster after a partition: stopping this node's {} instance(s) and taking"
+        + " the assignments afresh", running.size());
+    desired.stop();
+    assignments.stop();
+    List.copyOf(running.values()).forEach(this::retire);
+    running.clear();
+    watchTables().onFailure(e -> LOG.warn("cannot read the cluster's tables after the merge: {}", e.toString()));
   }
 
   @Override
   public Future<?> stop() {
     stopping = true;
+    records.hazelcast().getLifecycleService().removeLifecycleListener(mergeListener);
     desired.stop();
     assignments.stop();
     List<Future<Void>> stops = new ArrayList<>();
