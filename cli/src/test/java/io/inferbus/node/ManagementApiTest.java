@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -95,9 +96,14 @@ class ManagementApiTest extends EmbeddedNodeTest {
     String creditKey = node.primaryKey("credit");
     assertEquals(201, node.https.json("PUT", node.control() + "/endpoints/other", token, new JsonObject())
         .statusCode());
-    HttpResponse<String> r = node.https.send("POST", node.scoring() + "/endpoints/other/score", creditKey,
-        "application/json", "{\"input_data\": [[1,1,1,1,1,1,1]]}".getBytes(StandardCharsets.UTF_8));
-    assertEquals(401, r.statusCode(), r.body());
+    // the gateway learns of the new endpoint through the cluster's table, a moment after the 201
+    AtomicReference<HttpResponse<String>> r = new AtomicReference<>();
+    Await.until("the gateway knowing endpoint 'other'", Duration.ofSeconds(10), () -> Await.holds(() -> {
+      r.set(node.https.send("POST", node.scoring() + "/endpoints/other/score", creditKey, "application/json",
+          "{\"input_data\": [[1,1,1,1,1,1,1]]}".getBytes(StandardCharsets.UTF_8)));
+      return r.get().statusCode() != 404;
+    }));
+    assertEquals(401, r.get().statusCode(), r.get().body());
   }
 
   @Test
