@@ -110,7 +110,7 @@ public final class NodeRemovals {
       names.add(name);
       refuse(names);
       return removed.setAsync(name, removal, context)
-          .compose(v -> storeThread.executeBlocking(() -> purge(name), true))
+          .compose(v -> storeThread.executeBlocking(this::purge, true))
           .map(purged -> {
             LOG.info("node '{}' removed from the cluster by {}: its credential is refused, {} of its entries removed",
                 name, actor.subject(), purged);
@@ -125,10 +125,10 @@ public final class NodeRemovals {
   }
 
   /**
-   * Removes the entries of the node and instance tables that {@code name} signed (they no longer
-   * verify), so every reader drops them now rather than at their next change. Blocking.
+   * Removes the entries of the node and instance tables that removed credentials signed (this trust
+   * now refuses them), so every reader drops them now rather than at their next change. Blocking.
    */
-  private int purge(String name) {
+  private int purge() {
     int purged = 0;
     for (String map : List.of(ClusterMaps.NODES, ClusterMaps.INSTANCES)) {
       SignedMap table = records.map(map);
@@ -136,7 +136,7 @@ public final class NodeRemovals {
         try {
           table.open(key);
         } catch (RecordRejected e) {
-          if (e.reason() == RecordRejected.Reason.REMOVED_NODE && e.getMessage().contains("'" + name + "'")) {
+          if (e.reason() == RecordRejected.Reason.REMOVED_NODE) {
             table.delete(key);
             purged++;
           }
