@@ -161,7 +161,7 @@ public final class InferbusNode {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
-        .setEventLoopPoolSize(config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)
+        .setEventLoopPoolSize(eventLoops())
         .setEventBusOptions(eventBusOptions(busHost))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     long t0 = System.nanoTime();
@@ -405,10 +405,15 @@ public final class InferbusNode {
       }
       gateway = new GatewayVerticle(records, new GatewayOptions(config.host(), config.gatewayPort(), tls,
           config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir,
-          config.maxConnections()));
+          config.maxConnections(), eventLoops()));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;
+  }
+
+  /** The node's event loops: {@code --event-loops}, else Vert.x's default (twice the cores). */
+  private int eventLoops() {
+    return config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
   }
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {
