@@ -161,7 +161,7 @@ public final class InferbusNode {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
-        .setEventLoopPoolSize(config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)
+        .setEventLoopPoolSize(eventLoops())
         .setEventBusOptions(eventBusOptions(busHost))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     long t0 = System.nanoTime();
@@ -405,11 +405,36 @@ public final class InferbusNode {
       }
       gateway = new GatewayVerticle(records, new GatewayOptions(config.host(), config.gatewayPort(), tls,
           config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir,
-          config.maxConnections()));
+          config.maxConnections(), gatewayServers()));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;
   }
+
+  /**
+   * How many servers the gateway port runs: one per event loop, so TLS and HTTP use every core. Only
+   * a measurement sets another number ({@code -Dinferbus.gateway.servers=1}, BENCHMARKS.md G: the
+   * gateway as it was, on one loop).
+   */
+  private int gatewayServers() {
+    int loops = eventLoops();
+    String measured = System.getProperty(GATEWAY_SERVERS_PROPERTY);
+    if (measured == null) {
+      return loops;
+    }
+    int servers = Integer.parseInt(measured);
+    LOG.warn("the gateway port runs {} server(s) on {} event loops (-D{}): for measurements only", servers, loops,
+        GATEWAY_SERVERS_PROPERTY);
+    return servers;
+  }
+
+  /** The node's event loops: {@code --event-loops}, else Vert.x's default (twice the cores). */
+  private int eventLoops() {
+    return config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  }
+
+  /** The system property that sets the gateway's number of servers, for a measurement of what one per loop gives. */
+  static final String GATEWAY_SERVERS_PROPERTY = "inferbus.gateway.servers";
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {
     return vertx.deployVerticle(verticle, new DeploymentOptions()).map(id -> {

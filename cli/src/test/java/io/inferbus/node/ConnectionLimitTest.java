@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * request with the right key, then one on the Open Inference route) is answered 503
  * {@code TooManyConnections} naming the cap and the flag, and closed; each counted in
  * {@code inferbus_gateway_connections_refused_total}. {@code inferbus_gateway_connections_open}
- * shows the four, and once one closes a new connection is served.
+ * shows the four, and once one closes a new connection is served. The node has four event loops, so
+ * the four connections are served on different loops: the cap is the node's, not a loop's.
  */
 class ConnectionLimitTest {
   private static final int CAP = 4;
@@ -38,7 +39,7 @@ class ConnectionLimitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dataDir, config -> config.withMaxConnections(CAP));
+    node = TestNode.start(dataDir, config -> config.withMaxConnections(CAP).withEventLoops(4));
     key = node.primaryKey("credit");
     node.awaitReady("credit", key);
     scoring = URI.create(node.scoring());

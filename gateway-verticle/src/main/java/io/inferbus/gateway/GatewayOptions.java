@@ -6,6 +6,7 @@ import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 
 /**
@@ -24,19 +25,31 @@ import java.nio.file.Path;
  *     when none (a gateway outside a node, in tests)
  * @param trafficLogDir where the node's logging writes the traffic log ({@code TrafficLog}), read
  *     back for the traffic-log route; null when the traffic log is off
- * @param maxConnections how many connections the scoring port keeps open at once; one more is
- *     answered 503 and closed ({@link ConnectionLimit})
+ * @param maxConnections how many connections the scoring port keeps open at once, on all its event
+ *     loops together; one more is answered 503 and closed ({@link ConnectionLimit})
+ * @param eventLoops how many servers the scoring port runs, one per event loop of the node (its
+ *     {@code --event-loops}), so that TLS and HTTP use every loop ({@link ScoringServerVerticle})
  */
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
-    TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir, int maxConnections) {
+    TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir, int maxConnections,
+    int eventLoops) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = ReadDeadlines.DEFAULT_TIMEOUT_MS;
 
-  /** Without a traffic log, with the default connection cap. */
+  public GatewayOptions {
+    if (eventLoops < 1) {
+      throw new IllegalArgumentException("eventLoops must be at least 1, not " + eventLoops);
+    }
+  }
+
+  /**
+   * Without a traffic log, with the default connection cap, on as many loops as Vert.x gives a node
+   * by default.
+   */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
       TrustedIssuer trustedIssuer, long requestReadTimeoutMs) {
     this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, requestReadTimeoutMs, null, null,
-        ConnectionLimit.DEFAULT_MAX_CONNECTIONS);
+        ConnectionLimit.DEFAULT_MAX_CONNECTIONS, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
   }
 
   /** With the default request read deadline. */

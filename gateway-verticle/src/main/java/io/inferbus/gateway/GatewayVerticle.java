@@ -5,48 +5,54 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.connections.ConnectionLimit;
-import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.routing.RoutingTable;
-import io.inferbus.gateway.scoring.ScoringHandler;
+import io.inferbus.gateway.scoring.SharedScoring;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficLogFiles;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
-import io.inferbus.protocol.ScoringProtocol;
-import io.inferbus.protocol.net.ReadDeadlines;
-import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.cluster.ClusterRecords;
+import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway role: terminates HTTPS on the scoring port and serves the scoring routes (Azure ML
- * style and the Open Inference Protocol). Keeps an immutable {@link RoutingTable} built from the
- * cluster's tables, rebuilt on their changes.
+ * The gateway role of a node: serves the scoring routes (Azure ML style and the Open Inference
+ * Protocol) over HTTPS with one {@link ScoringServerVerticle} per event loop, all on one port, so
+ * that TLS and HTTP use every core; and keeps, once per node, what those servers share: an immutable
+ * {@link RoutingTable} built from the cluster's tables (rebuilt on their changes and when members
+ * join or leave, on this verticle's loop, and read by the servers without locks), the meters, the
+ * authenticator's token caches, the connection cap and the traffic log ({@link SharedScoring},
+ * {@link ConnectionLimit}). The servers are this verticle's children: undeployed first, so requests
+ * in flight finish while the table is still kept current.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   public static final String SERVER_NAME = "inferbus";
   public static final String VERSION = "0.1.0";
+  /**
+   * What the servers listen on for a configured port of 0: a negative port is Vert.x's "random port,
+   * shared by every server that names the same negative number", where 0 would give each server a
+   * port of its own.
+   */
+  static final int SHARED_RANDOM_PORT = -1;
 
   private final ClusterRecords records;
   private final HazelcastInstance hazelcast;
@@ -59,10 +65,11 @@ public final class GatewayVerticle extends VerticleBase {
   private ClusterMapView<InstanceState> instances;
   private boolean rebuildScheduled;
   private UUID membershipListener;
-  private ScoringHandler scoring;
-  private ReadDeadlines readDeadlines;
+  private SharedScoring scoring;
   private ConnectionLimit connections;
-  private HttpServer server;
+  /** The servers, one per event loop; filled as Vert.x creates them. */
+  private final List<ScoringServerVerticle> servers = new CopyOnWriteArrayList<>();
+  private volatile int actualPort;
   private volatile boolean ready;
   private TrafficLog trafficLog = TrafficLog.OFF;
 
@@ -81,37 +88,54 @@ public final class GatewayVerticle extends VerticleBase {
     if (trafficLog.enabled()) {
       vertx.setPeriodic(TrafficLog.FLUSH_INTERVAL_MS, t -> trafficLog.flush());
     }
-    scoring = new ScoringHandler(vertx, () -> table, options.metrics(),
-        new EndpointAuthenticator(vertx, options.trustedIssuer()), trafficLog);
-    readDeadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
-        (ctx, message) -> ScoringHandler.fail(ctx, openInference(ctx), FailureKind.TIMED_OUT, message));
+    scoring = new SharedScoring(vertx, options.metrics(), new EndpointAuthenticator(vertx, options.trustedIssuer()),
+        trafficLog);
     connections = new ConnectionLimit(options.maxConnections(), options.metrics());
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())
         .compose(v -> {
           watchMembers();
           rebuild();
-          server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
-          return server.connectionHandler(this::connected).requestHandler(router())
-              .invalidRequestHandler(GatewayVerticle::invalidRequest).listen();
+          return deployServers();
         })
-        .onSuccess(s -> {
+        .onSuccess(v -> {
           ready = true;
-          LOG.info("gateway listening on https://{}:{} (TLS engine: {})", options.host(), s.actualPort(), TlsServerConfig.engine());
+          LOG.info("gateway listening on https://{}:{} on {} event loop(s) (TLS engine: {})", options.host(), actualPort,
+              options.eventLoops(), TlsServerConfig.engine());
         })
         .onFailure(e -> stopWatching()); // Vert.x does not call stop() after a failed start
   }
 
+  /**
+   * One server per event loop, all on the configured port. Vert.x places each verticle instance on
+   * the next event loop in turn, and shares a port among the servers that listen on it; each
+   * accepted connection goes to the next loop's server.
+   */
+  private Future<Void> deployServers() {
+    int port = options.port() == 0 ? SHARED_RANDOM_PORT : options.port();
+    return vertx.deployVerticle(() -> {
+      ScoringServerVerticle server = new ScoringServerVerticle(options, port, () -> table, scoring, connections,
+          this::ready);
+      servers.add(server);
+      return server;
+    }, new DeploymentOptions().setInstances(options.eventLoops())).compose(id -> {
+      Set<Integer> ports = servers.stream().map(ScoringServerVerticle::actualPort).collect(Collectors.toSet());
+      if (ports.size() != 1) { // Vert.x gave the servers ports of their own: callers would miss some
+        return vertx.undeploy(id).transform(ar -> Future.failedFuture(new IllegalStateException(
+            "the gateway's servers listen on ports " + ports + " instead of one")));
+      }
+      actualPort = ports.iterator().next();
+      return Future.succeededFuture();
+    });
+  }
+
   @Override
   public Future<?> stop() {
+    // the servers, this verticle's children, have stopped (and let their requests finish) by now
     ready = false;
-    // in-flight requests finish (still routed, and still sent elsewhere if their node leaves);
-    // new connections are refused
-    Future<Void> drained = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
-    return drained.onComplete(ar -> {
-      stopWatching();
-      trafficLog.flush(); // the lines of the requests it just finished
-    });
+    stopWatching();
+    trafficLog.flush(); // the lines of the requests they just finished
+    return Future.succeededFuture();
   }
 
   /**
@@ -175,122 +199,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The port the gateway listens on (useful when configured as 0). */
   public int actualPort() {
-    return server.actualPort();
+    return actualPort;
   }
 
+  /** Every server listens, and none is stopping. */
   public boolean ready() {
-    return ready;
-  }
-
-  private Router router() {
-    Router router = Router.router(vertx);
-    router.route().handler(readDeadlines::headArrived);
-    router.route().handler(ScoringHandler::assignRequestId);
-    router.route().handler(this::refuseOverCap);
-    // the caller is authenticated from the head before any of the body is read
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
-    router.post("/endpoints/:endpoint/score").handler(scoring.authenticateBeforeBody(ScoringProtocol.AZURE_ML))
-        .handler(body).handler(scoring::scoreAzure);
-    router.get("/endpoints/:endpoint/swagger.json").handler(scoring::openApiDocument);
-    router.post("/v2/models/:endpoint/infer").handler(scoring.authenticateBeforeBody(ScoringProtocol.OPEN_INFERENCE))
-        .handler(body).handler(scoring::scoreOpenInference);
-    router.post("/v2/models/:endpoint/versions/:deployment/infer")
-        .handler(scoring.authenticateBeforeBody(ScoringProtocol.OPEN_INFERENCE))
-        .handler(body).handler(scoring::scoreOpenInference);
-    router.get("/v2/models/:endpoint").handler(scoring::modelMetadata);
-    router.get("/v2/models/:endpoint/ready").handler(scoring::modelReady);
-    router.get("/v2/models/:endpoint/versions/:deployment").handler(scoring::modelMetadata);
-    router.get("/v2/models/:endpoint/versions/:deployment/ready").handler(scoring::modelReady);
-    router.get("/v2/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("live", true).toBuffer()));
-    router.get("/v2/health/ready").handler(ctx -> {
-      if (ready) {
-        ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("ready", true).toBuffer());
-      } else {
-        ScoringHandler.fail(ctx, true, FailureKind.UNAVAILABLE, "the gateway is not ready");
-      }
-    });
-    router.get("/v2").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("name", SERVER_NAME).put("version", VERSION)
-            .put("extensions", new JsonArray().add("binary_tensor_data")).toBuffer()));
-    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, openInference(ctx),
-        FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
-    router.route().failureHandler(this::failure);
-    return router;
-  }
-
-  /** A connection opened: counted against the cap, and given its read deadlines. */
-  private void connected(HttpConnection connection) {
-    boolean counted = connections.opened(connection);
-    readDeadlines.opened(connection, v -> connections.closed(connection, counted));
-  }
-
-  /** A request on a connection opened over the cap: answered 503 without reading its body, then closed. */
-  private void refuseOverCap(RoutingContext ctx) {
-    HttpConnection connection = ctx.request().connection();
-    if (!connections.refuses(connection)) {
-      ctx.next();
-      return;
-    }
-    LOG.debug("request {} {} {}: 503 {}", ScoringHandler.requestId(ctx), ctx.request().method(), ctx.request().path(),
-        connections.message());
-    ctx.response().putHeader("connection", "close");
-    ErrorResponses.send(ctx.response(), openInference(ctx), FailureKind.UNAVAILABLE.httpStatus(),
-        ConnectionLimit.TOO_MANY_CONNECTIONS, connections.message()).onComplete(ar -> connection.close());
-  }
-
-  /** Whether the request is on an Open Inference Protocol route, whose errors have that protocol's shape. */
-  private static boolean openInference(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v2");
-  }
-
-  /**
-   * A request HTTP itself could not decode (a request line or headers over the limits, garbage):
-   * answered, like every refusal, with a JSON error and a request id, then the connection closes.
-   */
-  private static void invalidRequest(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status;
-    String code;
-    String message;
-    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
-      status = 414;
-      code = "UriTooLong";
-      message = "the request line is longer than " + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
-          + " bytes";
-    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
-      status = 431;
-      code = "RequestHeaderFieldsTooLarge";
-      message = "the request headers are larger than " + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
-          + " bytes";
-    } else {
-      status = 400;
-      code = FailureKind.BAD_INPUT.code();
-      message = "malformed HTTP request";
-    }
-    String requestId = java.util.UUID.randomUUID().toString();
-    LOG.debug("request {}: {} {}", requestId, status, message);
-    request.response().putHeader(ScoringHandler.REQUEST_ID, requestId);
-    ErrorResponses.send(request.response(), false, status, code, message)
-        .onComplete(ar -> request.connection().close());
-  }
-
-  /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */
-  private void failure(RoutingContext ctx) {
-    boolean v2 = openInference(ctx);
-    int status = ctx.statusCode();
-    if (status == 413) {
-      ScoringHandler.fail(ctx, v2, FailureKind.TOO_LARGE,
-          "the request body is larger than " + options.maxBodyBytes() + " bytes");
-    } else if (status == 405) {
-      ScoringHandler.fail(ctx, v2, FailureKind.NOT_FOUND, "method " + ctx.request().method() + " not allowed on "
-          + ctx.request().path());
-    } else if (status >= 400 && status < 500) {
-      ScoringHandler.fail(ctx, v2, FailureKind.BAD_INPUT, "bad request");
-    } else {
-      LOG.error("request {}: unexpected failure", ScoringHandler.requestId(ctx), ctx.failure());
-      ScoringHandler.fail(ctx, v2, FailureKind.INTERNAL, "internal error");
-    }
+    return ready && servers.stream().allMatch(ScoringServerVerticle::serving);
   }
 
   private void scheduleRebuild() {
@@ -310,14 +224,17 @@ public final class GatewayVerticle extends VerticleBase {
   /**
    * A member joined or left ({@code leftNode}: the node that left, if known). The routing table
    * stops listing a departed node's instances at once (the control plane removes their entries a
-   * moment later), then the requests in flight there are sent elsewhere instead of waiting for
-   * their deadline: a dead node never answers.
+   * moment later), then each server sends the requests it had in flight there elsewhere, on its own
+   * loop, instead of waiting for their deadline: a dead node never answers. A server that picked
+   * the node's instance from the table before it changed has tracked that request by the time it
+   * hears of the node (its loop runs one task at a time), and one that picks after sees the new table.
    */
   private void membersChanged(String leftNode) {
     rebuild();
     if (leftNode != null) {
-      int moved = scoring.nodeLeft(leftNode);
-      LOG.info("node {} left the cluster; {} request(s) in flight there sent to other instances", leftNode, moved);
+      List<Future<Integer>> moved = servers.stream().map(server -> server.nodeLeft(leftNode)).toList();
+      Future.all(moved).onSuccess(all -> LOG.info("node {} left the cluster; {} request(s) in flight there sent to"
+          + " other instances", leftNode, moved.stream().mapToInt(Future::result).sum()));
     }
   }
 }

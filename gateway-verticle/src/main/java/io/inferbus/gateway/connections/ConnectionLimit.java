@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpConnection;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds a TLS session, buffers and a file descriptor, so a flood of connections must not exhaust the
  * node. A connection over the cap is not counted against it; its first request is answered 503
  * {@code TooManyConnections} and it is closed. Counted in {@code inferbus_gateway_connections_refused_total};
- * {@code inferbus_gateway_connections_open} is the connections counted now. Called on the gateway's
- * event loop; the gauge is read from the metrics scrape.
+ * {@code inferbus_gateway_connections_open} is the connections counted now. One per node, shared by
+ * the gateway's servers on every event loop, so the cap is the node's whatever loop a connection
+ * lands on: the count only ever grows by a compare-and-set below the cap (never past it, not even
+ * for a moment), and a connection's own calls come from its loop.
  */
 public final class ConnectionLimit {
   public static final int DEFAULT_MAX_CONNECTIONS = 4096;
@@ -23,8 +25,8 @@ public final class ConnectionLimit {
   private final int max;
   private final AtomicInteger open = new AtomicInteger();
   private final Counter refused;
-  /** Connections over the cap, waiting for the request their refusal answers. */
-  private final Set<HttpConnection> overCap = new HashSet<>();
+  /** Connections over the cap, waiting for the request their refusal answers (from any loop). */
+  private final Set<HttpConnection> overCap = ConcurrentHashMap.newKeySet();
 
   public ConnectionLimit(int max, MeterRegistry registry) {
     this.max = max;
@@ -40,10 +42,11 @@ public final class ConnectionLimit {
    * answer when it closes), else remembered as refused.
    */
   public boolean opened(HttpConnection connection) {
-    if (open.incrementAndGet() <= max) {
-      return true;
+    for (int n = open.get(); n < max; n = open.get()) {
+      if (open.compareAndSet(n, n + 1)) {
+        return true;
+      }
     }
-    open.decrementAndGet();
     refused.increment();
     overCap.add(connection);
     return false;

@@ -11,7 +11,10 @@ import java.util.Set;
  * itself would only give up on a request whose node died at the request's deadline; when a node
  * leaves the cluster, its requests are settled at once by their {@code whenNodeLeft} action instead
  * (the gateway sends them to another instance). Each request is settled exactly once: by its answer
- * or by its node leaving, whichever comes first. Used on the gateway's event loop only.
+ * or by its node leaving, whichever comes first. Each of the gateway's event loops has its own, for
+ * the requests that came in on it, and uses it on that loop only: a request is tracked, answered and
+ * sent elsewhere on one thread, and a node's leaving reaches each loop as a task of its own, after
+ * any request it had picked from the previous routing table was tracked.
  */
 final class InFlightRequests {
   private final Map<String, Set<Request>> byNode = new HashMap<>();

@@ -17,7 +17,6 @@ import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.tensor.ModelSignature;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -70,28 +69,22 @@ public final class ScoringHandler {
   private final Supplier<RoutingTable> table;
   private final Mirroring mirroring;
   private final EndpointAuthenticator authenticator;
+  /** This loop's requests in flight: each is answered on the loop it came in on, so none is shared. */
   private final InFlightRequests inFlight = new InFlightRequests();
   private final ScoringMetrics metrics;
   private final TrafficLog trafficLog;
 
-  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, MeterRegistry registry,
-      EndpointAuthenticator authenticator, TrafficLog trafficLog) {
+  /**
+   * The scoring path of one of the gateway's event loops: its own requests in flight, and the
+   * node's {@code table} and {@code shared} parts.
+   */
+  public ScoringHandler(Vertx vertx, Supplier<RoutingTable> table, SharedScoring shared) {
     this.vertx = vertx;
     this.table = table;
-    this.mirroring = new Mirroring(vertx, registry, trafficLog);
-    this.authenticator = authenticator;
-    this.metrics = new ScoringMetrics(registry);
-    this.trafficLog = trafficLog;
-  }
-
-  /**
-   * The routing table changed: the series of endpoints and deployments that no longer exist go
-   * (those that remain keep counting through traffic and scale changes).
-   */
-  public void tableChanged(RoutingTable now) {
-    Map<String, java.util.Set<String>> names = now.names();
-    metrics.retain(names);
-    mirroring.retain(names);
+    this.mirroring = shared.mirroring;
+    this.authenticator = shared.authenticator;
+    this.metrics = shared.metrics;
+    this.trafficLog = shared.trafficLog;
   }
 
   /**
@@ -415,9 +408,10 @@ public final class ScoringHandler {
   }
 
   /**
-   * The node left the cluster: each request in flight there is sent to another instance (or, if it
-   * cannot be, answered 503) now, instead of waiting for its deadline. Call after the routing table
-   * stopped listing the node's instances. Returns how many requests were in flight there.
+   * The node left the cluster: each of this loop's requests in flight there is sent to another
+   * instance (or, if it cannot be, answered 503) now, instead of waiting for its deadline. Call on
+   * this handler's loop, after the routing table stopped listing the node's instances. Returns how
+   * many requests were in flight there.
    */
   public int nodeLeft(String node) {
     return inFlight.nodeLeft(node);

@@ -1,0 +1,44 @@
+package io.inferbus.gateway.scoring;
+
+import io.inferbus.gateway.auth.EndpointAuthenticator;
+import io.inferbus.gateway.routing.RoutingTable;
+import io.inferbus.gateway.trafficlog.TrafficLog;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The part of the scoring path a node's gateway has once, whichever event loop serves a request:
+ * the meters (each series registered once, so requests on every loop count into it, and a deleted
+ * deployment's series are removed once, not by one loop under another's feet), the authenticator
+ * with its caches of verified tokens (a token verified on one loop is not verified again on the
+ * next), and the traffic log. Each {@link ScoringHandler} (one per loop) uses it; every part is safe
+ * to use from any thread: concurrent maps, Micrometer's meters, a volatile verifier, a lock around
+ * the traffic log's pending chunk.
+ */
+public final class SharedScoring {
+  final ScoringMetrics metrics;
+  final Mirroring mirroring;
+  final EndpointAuthenticator authenticator;
+  final TrafficLog trafficLog;
+
+  public SharedScoring(Vertx vertx, MeterRegistry registry, EndpointAuthenticator authenticator,
+      TrafficLog trafficLog) {
+    this.metrics = new ScoringMetrics(registry);
+    this.mirroring = new Mirroring(vertx, registry, trafficLog);
+    this.authenticator = authenticator;
+    this.trafficLog = trafficLog;
+  }
+
+  /**
+   * The routing table changed: the series of endpoints and deployments that no longer exist go
+   * (those that remain keep counting through traffic and scale changes). Called once per change, by
+   * the gateway that rebuilt the table.
+   */
+  public void tableChanged(RoutingTable now) {
+    Map<String, Set<String>> names = now.names();
+    metrics.retain(names);
+    mirroring.retain(names);
+  }
+}
