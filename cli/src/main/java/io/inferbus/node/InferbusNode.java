@@ -9,6 +9,7 @@ import io.inferbus.controlplane.auth.TrustedIssuerTokens;
 import io.inferbus.deployment.agent.DeploymentLogs;
 import io.inferbus.deployment.agent.DeploymentNodeOptions;
 import io.inferbus.deployment.agent.DeploymentNodeVerticle;
+import io.inferbus.protocol.delivery.LocalInstances;
 import io.inferbus.gateway.GatewayOptions;
 import io.inferbus.gateway.GatewayVerticle;
 import io.inferbus.gateway.auth.TrustedIssuer;
@@ -71,6 +72,8 @@ public final class InferbusNode {
   private final List<String> deploymentIds = new ArrayList<>();
   private GatewayVerticle gateway;
   private DeploymentNodeVerticle agent;
+  /** The instances in this process, which the gateway here reaches without the event bus. */
+  private final LocalInstances localInstances = new LocalInstances();
   private ControlPlaneVerticle controlPlane;
   /** The external token issuer this node trusts, shared by its gateway and control plane; null if none. */
   private TrustedIssuer trustedIssuer;
@@ -153,11 +156,6 @@ public final class InferbusNode {
       return Future.failedFuture(e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // label values stay bounded: no series per instance id (see ModelInstance.WORKER_POOL_PREFIX)
-    registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(id -> {
-      String pool = id.getTag("pool_name") != null ? id.getTag("pool_name") : id.getTag("pool.name");
-      return pool != null && pool.startsWith(io.inferbus.deployment.instance.ModelInstance.WORKER_POOL_PREFIX);
-    }));
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcastConfig);
     String busHost = config.embedded() ? "127.0.0.1" : clusterHost(config.host());
     VertxOptions options = new VertxOptions()
@@ -394,7 +392,7 @@ public final class InferbusNode {
       logFeed = InstanceLogFeed.attach(logs);
       agent = new DeploymentNodeVerticle(records, new DeploymentNodeOptions(nodeId,
           dataDir.resolve("cache").resolve("models"), Runtime.getRuntime().availableProcessors(), registry, logs,
-          config.requestLogging()));
+          config.requestLogging(), localInstances));
       chain = chain.compose(v -> deploy(agent));
     }
     if (config.runs(Role.GATEWAY)) {

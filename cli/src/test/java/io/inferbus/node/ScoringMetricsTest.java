@@ -133,7 +133,7 @@ class ScoringMetricsTest extends EmbeddedNodeTest {
 
     assertEquals(good, delta(before, after, "inferbus_instance_requests_total", CREDIT, BLUE, "outcome=\"ok\""));
     assertEquals(wrongWidth, delta(before, after, "inferbus_instance_requests_total", CREDIT, BLUE,
-        "outcome=\"bad_input\""), "the instance refused the wrong width before queueing it");
+        "outcome=\"bad_input\""), "the instance refused the wrong width without running it");
     assertEquals(good, delta(before, after, "inferbus_instance_runs_total", CREDIT, BLUE), "one run per request");
     assertEquals(good, delta(before, after, "inferbus_instance_run_duration_seconds_count", CREDIT, BLUE));
     assertEquals(good, delta(before, after, "inferbus_instance_run_duration_seconds_bucket", CREDIT, BLUE,

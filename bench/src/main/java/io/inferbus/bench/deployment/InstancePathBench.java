@@ -284,9 +284,12 @@ public final class InstancePathBench {
       this.intraOpThreads = intraOpThreads;
     }
 
+    private io.inferbus.deployment.runner.ModelRunners runners;
+
     @Override
     public Future<?> start() {
-      instance = new ModelInstance(vertx, deployment, "bench-node", new InstanceDirectory(io.inferbus.protocol.cluster.ClusterCa.inMemory().records(hazelcast, "bench-node", java.util.Set.of("deployment")).map(io.inferbus.protocol.ClusterMaps.INSTANCES), context), registry);
+      runners = new io.inferbus.deployment.runner.ModelRunners(Runtime.getRuntime().availableProcessors());
+      instance = new ModelInstance(vertx, deployment, "bench-node", new InstanceDirectory(io.inferbus.protocol.cluster.ClusterCa.inMemory().records(hazelcast, "bench-node", java.util.Set.of("deployment")).map(io.inferbus.protocol.ClusterMaps.INSTANCES), context), registry, runners);
       return instance.start(new ModelCache(vertx, cacheDir), intraOpThreads).compose(v ->
           InstanceState.READY.equals(instance.state()) ? Future.succeededFuture()
               : Future.failedFuture("instance is " + instance.state()));
@@ -294,7 +297,7 @@ public final class InstancePathBench {
 
     @Override
     public Future<?> stop() {
-      return instance.stop();
+      return instance.stop().onComplete(ar -> runners.close());
     }
   }
 

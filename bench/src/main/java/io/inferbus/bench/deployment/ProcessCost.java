@@ -71,7 +71,7 @@ final class ProcessCost {
   static PerRequest between(Snapshot before, Snapshot after, long requests) {
     Map<String, Double> cpuByGroup = new LinkedHashMap<>();
     Map<String, Double> allocByGroup = new LinkedHashMap<>();
-    for (String group : new String[] {"event-loop", "instance-workers", "vertx-workers", "hazelcast", "other"}) {
+    for (String group : new String[] {"event-loop", "model-runners", "vertx-workers", "hazelcast", "other"}) {
       cpuByGroup.put(group, 0.0);
       allocByGroup.put(group, 0.0);
     }
@@ -96,7 +96,7 @@ final class ProcessCost {
       return "event-loop";
     }
     if (threadName.startsWith("inferbus-")) {
-      return "instance-workers"; // ModelInstance's shared worker executor "inferbus-<instance id>"
+      return "model-runners"; // the node's ModelRunners, "inferbus-model-run-N"
     }
     if (threadName.startsWith("vert.x-worker-thread") || threadName.startsWith("vert.x-internal-blocking")) {
       return "vertx-workers";

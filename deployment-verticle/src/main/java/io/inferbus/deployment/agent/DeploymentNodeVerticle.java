@@ -5,6 +5,7 @@ import io.inferbus.deployment.instance.AccessLog;
 import io.inferbus.deployment.instance.InstanceMetrics;
 import io.inferbus.deployment.instance.ModelInstance;
 import io.inferbus.deployment.modelcache.ModelCache;
+import io.inferbus.deployment.runner.ModelRunners;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterMapView;
@@ -51,6 +52,8 @@ public final class DeploymentNodeVerticle extends VerticleBase {
   private ClusterMapView<Assignment> assignments;
   private InstanceDirectory directory;
   private ModelCache cache;
+  /** The threads every instance on this node runs its requests on. */
+  private ModelRunners runners;
   private boolean stopping;
   private UUID mergeListener;
 
@@ -63,6 +66,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
   public Future<?> start() {
     directory = new InstanceDirectory(records.map(ClusterMaps.INSTANCES), context);
     cache = new ModelCache(vertx, options.modelCacheDir());
+    runners = new ModelRunners(options.cores());
     // the control plane gathers a deployment's recent log lines from every deployment node
     vertx.eventBus().<JsonObject>consumer(Addresses.nodeLogs(options.nodeId()), m -> {
       JsonObject q = m.body();
@@ -117,7 +121,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
     List<Future<Void>> stops = new ArrayList<>();
     running.values().forEach(i -> stops.add(i.stop()));
     running.clear();
-    return Future.join(stops);
+    return Future.join(stops).onComplete(ar -> runners.close());
   }
 
   private void reconcile() {
@@ -152,7 +156,7 @@ public final class DeploymentNodeVerticle extends VerticleBase {
         InstanceMetrics meters = metrics.computeIfAbsent(key,
             d -> new InstanceMetrics(options.metrics(), deployment.endpoint(), deployment.name()));
         ModelInstance instance = new ModelInstance(vertx, deployment, options.nodeId(), directory, meters,
-            options.accessLines() ? options.logs() : AccessLog.NONE);
+            options.accessLines() ? options.logs() : AccessLog.NONE, runners, options.local());
         options.logs().track(instance.id(), key);
         running.put(instance.id(), instance);
         // once it is ready (or failed), instances of an earlier spec it replaces may go

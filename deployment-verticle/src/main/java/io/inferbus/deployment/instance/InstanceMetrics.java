@@ -1,5 +1,6 @@
 package io.inferbus.deployment.instance;
 
+import io.inferbus.deployment.runner.BatchRunner;
 import io.inferbus.protocol.FailureKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -48,6 +49,19 @@ public final class InstanceMetrics {
   private final Timer queueWait;
   private final DistributionSummary batchRows;
   private final Set<Load> loads = ConcurrentHashMap.newKeySet();
+  /** What the instances' batch runners report of each model run. */
+  private final BatchRunner.Runs runsListener = new BatchRunner.Runs() {
+    @Override
+    public void started() {
+      runs.increment();
+    }
+
+    @Override
+    public void ended(long rows, long nanos) {
+      batchRows.record(rows);
+      runDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  };
 
   public InstanceMetrics(MeterRegistry registry, String endpoint, String deployment) {
     this.registry = registry;
@@ -115,15 +129,9 @@ public final class InstanceMetrics {
     refused.get(kind).increment();
   }
 
-  /** A model run starts (counted now, so a long run shows at once). */
-  void runStarted() {
-    runs.increment();
-  }
-
-  /** A model run of {@code rows} rows ended after {@code nanos}. */
-  void ran(long rows, long nanos) {
-    batchRows.record(rows);
-    runDuration.record(nanos, TimeUnit.NANOSECONDS);
+  /** Counts the model runs of the deployment's batch runners. */
+  BatchRunner.Runs runs() {
+    return runsListener;
   }
 
   void waited(long nanos) {
