@@ -16,6 +16,7 @@ import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.tensor.InferenceHeaderLength;
 import io.inferbus.protocol.tensor.ModelSignature;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -320,14 +321,16 @@ public final class ScoringHandler {
         .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName())
         .addHeader(ScoringHeaders.TRACEPARENT, record.traceparent);
     if (protocol == ScoringProtocol.OPEN_INFERENCE) {
-      String jsonLength = ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH);
-      if (jsonLength != null) {
-        if (!validJsonLength(jsonLength, body.length())) {
-          fail(ctx, protocol, FailureKind.BAD_INPUT, "Inference-Header-Content-Length must be a byte count between 0"
-              + " and the body's length (" + body.length() + "), not '" + jsonLength + "'");
-          return;
-        }
-        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, jsonLength.trim());
+      int jsonLength;
+      try {
+        jsonLength = InferenceHeaderLength.parse(ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH),
+            body.length());
+      } catch (InferbusException e) {
+        fail(ctx, protocol, e);
+        return;
+      }
+      if (jsonLength != InferenceHeaderLength.ALL_JSON) {
+        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(jsonLength));
       }
     }
     instance.sent();
@@ -474,15 +477,6 @@ public final class ScoringHandler {
       return Long.parseLong(header);
     } catch (NumberFormatException e) {
       return -1;
-    }
-  }
-
-  private static boolean validJsonLength(String header, int bodyLength) {
-    try {
-      int n = Integer.parseInt(header.trim());
-      return n >= 0 && n <= bodyLength;
-    } catch (NumberFormatException e) {
-      return false;
     }
   }
 
