@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The Open Inference Protocol's binary tensor data extension through the gateway on the example
  * model: binary inputs and binary outputs reproduce the expected outputs; `GET /v2` lists the
- * extension. Bad inputs tried: an Inference-Header-Content-Length that is not a number, negative,
- * or past the body; binary_data_size disagreeing with the shape; bytes left over after the inputs.
+ * extension. Bad inputs tried: an Inference-Header-Content-Length that is not a number, signed,
+ * negative, or past the body (however large); binary_data_size disagreeing with the shape; bytes
+ * left over after the inputs.
  * Each is a 400 in the protocol's own error shape, and the endpoint serves correctly afterwards.
  */
 class BinaryTensorDataScoringTest extends EmbeddedNodeTest {
@@ -143,6 +144,8 @@ class BinaryTensorDataScoringTest extends EmbeddedNodeTest {
     Buffer body = request.body();
     assertRefused(infer(body, "twelve"), "Inference-Header-Content-Length", "twelve");
     assertRefused(infer(body, "-1"), "Inference-Header-Content-Length");
+    assertRefused(infer(body, "+" + request.jsonLength()), "Inference-Header-Content-Length", "'+");
+    assertRefused(infer(body, "99999999999999999999"), "Inference-Header-Content-Length", "99999999999999999999");
     assertRefused(infer(body, Integer.toString(body.length() + 1)), "Inference-Header-Content-Length");
     assertRefused(infer(body, Integer.toString(request.jsonLength() - 3)), "malformed JSON");
 

@@ -1,5 +1,7 @@
 package io.inferbus.node;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -22,6 +24,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -39,6 +43,10 @@ public final class IdentityProvider implements AutoCloseable {
   private final List<String> kids = new ArrayList<>();
   /** How many times the JWKS was fetched over HTTP. */
   final AtomicInteger fetches = new AtomicInteger();
+  /** When the last fetch arrived (wall clock, milliseconds). */
+  final AtomicLong lastFetchMillis = new AtomicLong();
+  /** While set, the JWKS server holds its answers until it completes ({@link #holdKeys}). */
+  private final AtomicReference<Promise<Void>> hold = new AtomicReference<>();
   private Vertx vertx;
   private HttpServer server;
 
@@ -85,13 +93,29 @@ public final class IdentityProvider implements AutoCloseable {
     vertx = Vertx.vertx();
     server = vertx.createHttpServer().requestHandler(req -> {
       if (req.path().equals("/discovery/keys")) {
+        lastFetchMillis.set(System.currentTimeMillis());
         fetches.incrementAndGet();
-        req.response().putHeader("content-type", "application/json").end(jwks().encode());
+        Promise<Void> held = hold.get();
+        Future<Void> go = held == null ? Future.succeededFuture() : held.future();
+        go.onComplete(v -> req.response().putHeader("content-type", "application/json").end(jwks().encode()));
       } else {
         req.response().setStatusCode(404).end();
       }
     }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return "http://127.0.0.1:" + server.actualPort() + "/discovery/keys";
+  }
+
+  /** Fetches of the JWKS wait for {@link #releaseKeys}, as an identity provider that is slow to answer. */
+  void holdKeys() {
+    hold.set(Promise.promise());
+  }
+
+  /** Answers the fetches held since {@link #holdKeys}, and the next ones at once. */
+  void releaseKeys() {
+    Promise<Void> held = hold.getAndSet(null);
+    if (held != null) {
+      held.complete();
+    }
   }
 
   synchronized PublicKey publicKey() {

@@ -74,7 +74,7 @@ final class ScoringServerVerticle extends VerticleBase {
         .register(options.metrics());
     scoring = new ScoringHandler(vertx, table, shared);
     readDeadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
-        (ctx, message) -> ScoringHandler.fail(ctx, openInference(ctx), FailureKind.TIMED_OUT, message));
+        (ctx, message) -> ScoringHandler.fail(ctx, protocolOf(ctx), FailureKind.TIMED_OUT, message));
     server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), listenPort));
     return server.connectionHandler(this::connected).requestHandler(router())
         .invalidRequestHandler(ScoringServerVerticle::invalidRequest).listen()
@@ -135,13 +135,13 @@ final class ScoringServerVerticle extends VerticleBase {
       if (gatewayReady.getAsBoolean()) {
         ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("ready", true).toBuffer());
       } else {
-        ScoringHandler.fail(ctx, true, FailureKind.UNAVAILABLE, "the gateway is not ready");
+        ScoringHandler.fail(ctx, ScoringProtocol.OPEN_INFERENCE, FailureKind.UNAVAILABLE, "the gateway is not ready");
       }
     });
     router.get("/v2").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("name", GatewayVerticle.SERVER_NAME).put("version", GatewayVerticle.VERSION)
             .put("extensions", new JsonArray().add("binary_tensor_data")).toBuffer()));
-    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, openInference(ctx),
+    router.route().last().handler(ctx -> ScoringHandler.fail(ctx, protocolOf(ctx),
         FailureKind.NOT_FOUND, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(this::failure);
     return router;
@@ -164,13 +164,16 @@ final class ScoringServerVerticle extends VerticleBase {
     LOG.debug("request {} {} {}: 503 {}", ScoringHandler.requestId(ctx), ctx.request().method(), ctx.request().path(),
         connections.message());
     ctx.response().putHeader("connection", "close");
-    ErrorResponses.send(ctx.response(), openInference(ctx), FailureKind.UNAVAILABLE.httpStatus(),
+    ErrorResponses.send(ctx.response(), protocolOf(ctx), FailureKind.UNAVAILABLE.httpStatus(),
         ConnectionLimit.TOO_MANY_CONNECTIONS, connections.message()).onComplete(ar -> connection.close());
   }
 
-  /** Whether the request is on an Open Inference Protocol route, whose errors have that protocol's shape. */
-  private static boolean openInference(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/v2");
+  /**
+   * The protocol of the route the request is on, by its path, whose shape its errors take: the Open
+   * Inference Protocol's under {@code /v2}, Azure ML style elsewhere.
+   */
+  private static ScoringProtocol protocolOf(RoutingContext ctx) {
+    return ctx.request().path().startsWith("/v2") ? ScoringProtocol.OPEN_INFERENCE : ScoringProtocol.AZURE_ML;
   }
 
   /**
@@ -200,25 +203,25 @@ final class ScoringServerVerticle extends VerticleBase {
     String requestId = java.util.UUID.randomUUID().toString();
     LOG.debug("request {}: {} {}", requestId, status, message);
     request.response().putHeader(ScoringHandler.REQUEST_ID, requestId);
-    ErrorResponses.send(request.response(), false, status, code, message)
+    ErrorResponses.send(request.response(), ScoringProtocol.AZURE_ML, status, code, message)
         .onComplete(ar -> request.connection().close());
   }
 
   /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */
   private void failure(RoutingContext ctx) {
-    boolean v2 = openInference(ctx);
+    ScoringProtocol protocol = protocolOf(ctx);
     int status = ctx.statusCode();
     if (status == 413) {
-      ScoringHandler.fail(ctx, v2, FailureKind.TOO_LARGE,
+      ScoringHandler.fail(ctx, protocol, FailureKind.TOO_LARGE,
           "the request body is larger than " + options.maxBodyBytes() + " bytes");
     } else if (status == 405) {
-      ScoringHandler.fail(ctx, v2, FailureKind.NOT_FOUND, "method " + ctx.request().method() + " not allowed on "
+      ScoringHandler.fail(ctx, protocol, FailureKind.NOT_FOUND, "method " + ctx.request().method() + " not allowed on "
           + ctx.request().path());
     } else if (status >= 400 && status < 500) {
-      ScoringHandler.fail(ctx, v2, FailureKind.BAD_INPUT, "bad request");
+      ScoringHandler.fail(ctx, protocol, FailureKind.BAD_INPUT, "bad request");
     } else {
       LOG.error("request {}: unexpected failure", ScoringHandler.requestId(ctx), ctx.failure());
-      ScoringHandler.fail(ctx, v2, FailureKind.INTERNAL, "internal error");
+      ScoringHandler.fail(ctx, protocol, FailureKind.INTERNAL, "internal error");
     }
   }
 }

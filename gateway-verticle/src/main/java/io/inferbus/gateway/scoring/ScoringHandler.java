@@ -16,6 +16,7 @@ import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.tensor.InferenceHeaderLength;
 import io.inferbus.protocol.tensor.ModelSignature;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -132,7 +133,8 @@ public final class ScoringHandler {
     InstanceRoute picked = route.pickInstance();
     InstanceState instance = picked == null ? null : picked.state();
     if (instance == null || instance.signature() == null) {
-      fail(ctx, true, FailureKind.UNAVAILABLE, "deployment '" + route.name() + "' has no ready instance");
+      fail(ctx, ScoringProtocol.OPEN_INFERENCE, FailureKind.UNAVAILABLE, "deployment '" + route.name()
+          + "' has no ready instance");
       return;
     }
     JsonObject signature = instance.signature();
@@ -153,7 +155,8 @@ public final class ScoringHandler {
 
   private void modelReady(RoutingContext ctx, DeploymentRoute route) {
     if (route.readyInstances().isEmpty()) {
-      fail(ctx, true, FailureKind.UNAVAILABLE, "deployment '" + route.name() + "' has no ready instance");
+      fail(ctx, ScoringProtocol.OPEN_INFERENCE, FailureKind.UNAVAILABLE, "deployment '" + route.name()
+          + "' has no ready instance");
     } else {
       ctx.response().putHeader(DEPLOYMENT_HEADER, route.name()).putHeader("content-type", "application/json")
           .end(new JsonObject().put("name", ctx.pathParam("endpoint")).put("ready", true).toBuffer());
@@ -169,14 +172,15 @@ public final class ScoringHandler {
     String endpointName = ctx.pathParam("endpoint");
     authorize(ctx, endpointName, table.get().endpoint(endpointName))
         .onSuccess(endpoint -> openApiDocument(ctx, endpoint))
-        .onFailure(e -> refused(ctx, false, e));
+        .onFailure(e -> refused(ctx, ScoringProtocol.AZURE_ML, e));
   }
 
   private void openApiDocument(RoutingContext ctx, EndpointRoute endpoint) {
     String endpointName = endpoint.endpoint().name();
     List<DeploymentRoute> live = endpoint.withTraffic();
     if (live.isEmpty()) {
-      fail(ctx, false, FailureKind.NOT_FOUND, "endpoint '" + endpointName + "' has no deployment with traffic");
+      fail(ctx, ScoringProtocol.AZURE_ML, FailureKind.NOT_FOUND, "endpoint '" + endpointName
+          + "' has no deployment with traffic");
       return;
     }
     Map<String, ModelSignature> signatures = new LinkedHashMap<>();
@@ -185,8 +189,8 @@ public final class ScoringHandler {
           .ifPresent(signature -> signatures.put(deployment.name(), ModelSignature.fromJson(signature)));
     }
     if (signatures.isEmpty()) {
-      fail(ctx, false, FailureKind.UNAVAILABLE, "no deployment with traffic of endpoint '" + endpointName
-          + "' has a ready instance");
+      fail(ctx, ScoringProtocol.AZURE_ML, FailureKind.UNAVAILABLE, "no deployment with traffic of endpoint '"
+          + endpointName + "' has a ready instance");
       return;
     }
     JsonObject document = OpenApiDocument.build(endpointName, endpoint.endpoint().authMode(),
@@ -223,13 +227,13 @@ public final class ScoringHandler {
       String pinned = ctx.pathParam("deployment");
       DeploymentRoute route = pinned != null ? endpoint.deployment(pinned) : endpoint.primary();
       if (route == null) {
-        fail(ctx, true, FailureKind.NOT_FOUND, pinned != null
+        fail(ctx, ScoringProtocol.OPEN_INFERENCE, FailureKind.NOT_FOUND, pinned != null
             ? "endpoint '" + endpoint.endpoint().name() + "' has no deployment '" + pinned + "'"
             : "endpoint '" + endpoint.endpoint().name() + "' has no deployment with traffic");
       } else {
         then.accept(route);
       }
-    }).onFailure(e -> refused(ctx, true, e));
+    }).onFailure(e -> refused(ctx, ScoringProtocol.OPEN_INFERENCE, e));
   }
 
   /**
@@ -254,7 +258,6 @@ public final class ScoringHandler {
 
     @Override
     public void handle(RoutingContext ctx) {
-      boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
       String endpointName = ctx.pathParam("endpoint");
       EndpointRoute known = table.get().endpoint(endpointName);
       measure(ctx, known, protocol);
@@ -265,7 +268,7 @@ public final class ScoringHandler {
       decided.onSuccess(endpoint -> ctx.next()).onFailure(e -> {
         ctx.response().putHeader("connection", "close");
         HttpConnection connection = ctx.request().connection();
-        refused(ctx, v2, e).onComplete(ar -> connection.close());
+        refused(ctx, protocol, e).onComplete(ar -> connection.close());
       });
     }
   }
@@ -275,23 +278,23 @@ public final class ScoringHandler {
    * table as it is now (it may have changed while the body arrived).
    */
   private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned) {
-    boolean v2 = protocol == ScoringProtocol.OPEN_INFERENCE;
     EndpointRoute endpoint = table.get().endpoint(endpointName);
     if (endpoint == null) {
-      fail(ctx, v2, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "' (it was deleted)");
+      fail(ctx, protocol, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "' (it was deleted)");
       return;
     }
     DeploymentRoute deployment;
     if (pinned != null) {
       deployment = endpoint.deployment(pinned);
       if (deployment == null) {
-        fail(ctx, v2, FailureKind.NOT_FOUND, "endpoint '" + endpointName + "' has no deployment '" + pinned + "'");
+        fail(ctx, protocol, FailureKind.NOT_FOUND, "endpoint '" + endpointName + "' has no deployment '" + pinned
+            + "'");
         return;
       }
     } else {
       deployment = endpoint.chooseByWeight();
       if (deployment == null) {
-        fail(ctx, v2, FailureKind.NOT_FOUND, "endpoint '" + endpointName
+        fail(ctx, protocol, FailureKind.NOT_FOUND, "endpoint '" + endpointName
             + "' has no deployment with traffic; set traffic or pin one with the azureml-model-deployment header");
         return;
       }
@@ -300,12 +303,12 @@ public final class ScoringHandler {
     response.putHeader(DEPLOYMENT_HEADER, deployment.name());
     InstanceRoute instance = deployment.pickInstance();
     if (instance == null) {
-      fail(ctx, v2, FailureKind.UNAVAILABLE, "deployment '" + deployment.name() + "' has no ready instance");
+      fail(ctx, protocol, FailureKind.UNAVAILABLE, "deployment '" + deployment.name() + "' has no ready instance");
       return;
     }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      fail(ctx, v2, FailureKind.BAD_INPUT, "the request body is empty");
+      fail(ctx, protocol, FailureKind.BAD_INPUT, "the request body is empty");
       return;
     }
     String requestId = requestId(ctx);
@@ -317,15 +320,17 @@ public final class ScoringHandler {
         .addHeader(ScoringHeaders.REQUEST_ID, requestId)
         .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName())
         .addHeader(ScoringHeaders.TRACEPARENT, record.traceparent);
-    if (v2) {
-      String jsonLength = ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH);
-      if (jsonLength != null) {
-        if (!validJsonLength(jsonLength, body.length())) {
-          fail(ctx, true, FailureKind.BAD_INPUT, "Inference-Header-Content-Length must be a byte count between 0 and"
-              + " the body's length (" + body.length() + "), not '" + jsonLength + "'");
-          return;
-        }
-        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, jsonLength.trim());
+    if (protocol == ScoringProtocol.OPEN_INFERENCE) {
+      int jsonLength;
+      try {
+        jsonLength = InferenceHeaderLength.parse(ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH),
+            body.length());
+      } catch (InferbusException e) {
+        fail(ctx, protocol, e);
+        return;
+      }
+      if (jsonLength != InferenceHeaderLength.ALL_JSON) {
+        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(jsonLength));
       }
     }
     instance.sent();
@@ -335,7 +340,7 @@ public final class ScoringHandler {
         mirroring.send(endpoint.endpoint().name(), shadow, body, delivery, record);
       }
     }
-    forward(ctx, v2, endpoint.endpoint().name(), deployment, instance, body, delivery,
+    forward(ctx, protocol, endpoint.endpoint().name(), deployment, instance, body, delivery,
         System.nanoTime() + timeoutMs * 1_000_000L, false);
   }
 
@@ -345,14 +350,14 @@ public final class ScoringHandler {
    * request in flight), the request is sent once more to another ready instance of the same
    * deployment with what is left of its deadline: scoring is idempotent, and never retried twice.
    */
-  private void forward(RoutingContext ctx, boolean v2, String endpointName, DeploymentRoute deployment,
+  private void forward(RoutingContext ctx, ScoringProtocol protocol, String endpointName, DeploymentRoute deployment,
       InstanceRoute instance, Buffer body, DeliveryOptions delivery, long deadlineNanos, boolean retried) {
     HttpServerResponse response = ctx.response();
     InFlightRequests.Request sent = inFlight.sent(instance.state().node(), () -> {
       instance.answered();
-      if (!retryElsewhere(ctx, v2, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
+      if (!retryElsewhere(ctx, protocol, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
           NODE_LEFT)) {
-        fail(ctx, v2, FailureKind.UNAVAILABLE, "the instance of deployment '" + deployment.name()
+        fail(ctx, protocol, FailureKind.UNAVAILABLE, "the instance of deployment '" + deployment.name()
             + "' serving this request left the cluster before answering");
       }
     });
@@ -362,7 +367,7 @@ public final class ScoringHandler {
       }
       instance.answered();
       if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-          && retryElsewhere(ctx, v2, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
+          && retryElsewhere(ctx, protocol, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
               INSTANCE_GONE)) {
         return;
       }
@@ -378,7 +383,7 @@ public final class ScoringHandler {
         }
         response.end(ar.result().body());
       } else {
-        failFromEventBus(ctx, v2, deployment, ar.cause());
+        failFromEventBus(ctx, protocol, deployment, ar.cause());
       }
     });
   }
@@ -387,8 +392,9 @@ public final class ScoringHandler {
    * Sends a request its instance did not answer to another ready instance, unless it was sent twice
    * already, no other instance is ready, or its deadline passed; returns false then (nothing sent).
    */
-  private boolean retryElsewhere(RoutingContext ctx, boolean v2, String endpointName, DeploymentRoute deployment,
-      InstanceRoute gone, Buffer body, DeliveryOptions delivery, long deadlineNanos, boolean retried, String reason) {
+  private boolean retryElsewhere(RoutingContext ctx, ScoringProtocol protocol, String endpointName,
+      DeploymentRoute deployment, InstanceRoute gone, Buffer body, DeliveryOptions delivery, long deadlineNanos,
+      boolean retried, String reason) {
     if (retried || ctx.response().ended() || ctx.response().closed()) {
       return false;
     }
@@ -403,7 +409,7 @@ public final class ScoringHandler {
     DeliveryOptions again = new DeliveryOptions(delivery).setSendTimeout(leftMs);
     again.getHeaders().set(ScoringHeaders.TIMEOUT_MS, Long.toString(leftMs));
     other.sent();
-    forward(ctx, v2, endpointName, deployment, other, body, again, deadlineNanos, true);
+    forward(ctx, protocol, endpointName, deployment, other, body, again, deadlineNanos, true);
     return true;
   }
 
@@ -474,15 +480,6 @@ public final class ScoringHandler {
     }
   }
 
-  private static boolean validJsonLength(String header, int bodyLength) {
-    try {
-      int n = Integer.parseInt(header.trim());
-      return n >= 0 && n <= bodyLength;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
   /** A ready instance of the deployment in the current routing table other than {@code not}; null if none. */
   private InstanceRoute anotherInstance(String endpointName, String deploymentName, InstanceRoute not) {
     EndpointRoute endpoint = table.get().endpoint(endpointName);
@@ -524,12 +521,12 @@ public final class ScoringHandler {
   }
 
   /** Answers a failure of {@link #authorize}. */
-  private static Future<Void> refused(RoutingContext ctx, boolean v2, Throwable cause) {
+  private static Future<Void> refused(RoutingContext ctx, ScoringProtocol protocol, Throwable cause) {
     if (cause instanceof InferbusException e) {
-      return fail(ctx, v2, e);
+      return fail(ctx, protocol, e);
     }
     LOG.error("request {}: authentication failed unexpectedly", requestId(ctx), cause);
-    return fail(ctx, v2, FailureKind.INTERNAL, "internal error");
+    return fail(ctx, protocol, FailureKind.INTERNAL, "internal error");
   }
 
   /** The failure kind of an event-bus request that failed. */
@@ -544,7 +541,8 @@ public final class ScoringHandler {
     return FailureKind.INTERNAL;
   }
 
-  private void failFromEventBus(RoutingContext ctx, boolean v2, DeploymentRoute deployment, Throwable cause) {
+  private void failFromEventBus(RoutingContext ctx, ScoringProtocol protocol, DeploymentRoute deployment,
+      Throwable cause) {
     FailureKind kind;
     String message;
     if (cause instanceof ReplyException re) {
@@ -572,14 +570,14 @@ public final class ScoringHandler {
       ctx.response().putHeader("ms-azureml-model-error-statuscode", "500")
           .putHeader("ms-azureml-model-error-reason", "model_error");
     }
-    fail(ctx, v2, kind, message);
+    fail(ctx, protocol, kind, message);
   }
 
   /**
    * Answers a named failure; one log line, no stack trace for client errors. The future completes
    * once the answer is written.
    */
-  public static Future<Void> fail(RoutingContext ctx, boolean v2, FailureKind kind, String message) {
+  public static Future<Void> fail(RoutingContext ctx, ScoringProtocol protocol, FailureKind kind, String message) {
     if (kind.httpStatus() >= 500) {
       LOG.warn("request {} {} {}: {} {}", requestId(ctx), ctx.request().method(), ctx.request().path(),
           kind.httpStatus(), message);
@@ -588,10 +586,10 @@ public final class ScoringHandler {
           kind.httpStatus(), message);
     }
     ctx.put(ERROR_CODE_KEY, kind.code());
-    return ErrorResponses.send(ctx.response(), v2, kind, message);
+    return ErrorResponses.send(ctx.response(), protocol, kind, message);
   }
 
-  public static Future<Void> fail(RoutingContext ctx, boolean v2, InferbusException e) {
-    return fail(ctx, v2, e.kind(), e.getMessage());
+  public static Future<Void> fail(RoutingContext ctx, ScoringProtocol protocol, InferbusException e) {
+    return fail(ctx, protocol, e.kind(), e.getMessage());
   }
 }
