@@ -82,6 +82,8 @@ class NodeLossRetryTest extends EmbeddedNodeTest {
     assertEquals(Set.of(node.node().nodeId(), peer.nodeId()), nodes, "one instance on each node: " + deployment
         + (peer.process().isAlive() ? "" : " (the peer exited with " + peer.process().exitValue() + ")"));
     assertTrue(retries() <= 0, "no retry before the node dies");
+    double localBefore = node.metric("inferbus_gateway_deliveries_total", "path=\"local\"");
+    double remoteBefore = node.metric("inferbus_gateway_deliveries_total", "path=\"event_bus\"");
 
     // 8 callers at once: the gateway sends the less loaded instance each, so about half go to the peer
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -106,5 +108,8 @@ class NodeLossRetryTest extends EmbeddedNodeTest {
     assertTrue(answeredMs < TIMEOUT_MS, "answered " + answeredMs + " ms after the kill, before the deadline");
     // and the endpoint keeps serving from the surviving instance
     assertEquals(200, score(key).statusCode());
+    // the instance on the gateway's node was handed its requests directly, the peer's came over the event bus
+    assertTrue(node.metric("inferbus_gateway_deliveries_total", "path=\"local\"") - localBefore >= 1 + retries());
+    assertTrue(node.metric("inferbus_gateway_deliveries_total", "path=\"event_bus\"") - remoteBefore >= 1);
   }
 }

@@ -69,6 +69,8 @@ class ScoringMetricsTest extends EmbeddedNodeTest {
       {"inferbus_gateway_response_bytes_count", CREDIT, BLUE},
       {"inferbus_gateway_auth_refusals_total", CREDIT, "reason=\"invalid_key\""},
       {"inferbus_gateway_auth_refusals_total", CREDIT, "reason=\"missing_credentials\""},
+      {"inferbus_gateway_deliveries_total", "path=\"local\""},
+      {"inferbus_gateway_deliveries_total", "path=\"event_bus\""},
       {"inferbus_instance_requests_total", CREDIT, BLUE, "outcome=\"ok\""},
       {"inferbus_instance_requests_total", CREDIT, BLUE, "outcome=\"bad_input\""},
       {"inferbus_instance_runs_total", CREDIT, BLUE},
@@ -131,6 +133,9 @@ class ScoringMetricsTest extends EmbeddedNodeTest {
     assertEquals(1, delta(before, after, "inferbus_gateway_auth_refusals_total", CREDIT,
         "reason=\"missing_credentials\""));
 
+    assertEquals(good + wrongWidth, delta(before, after, "inferbus_gateway_deliveries_total", "path=\"local\""),
+        "the instance runs in the gateway's process: every request that reached it was handed over directly");
+    assertEquals(0, delta(before, after, "inferbus_gateway_deliveries_total", "path=\"event_bus\""));
     assertEquals(good, delta(before, after, "inferbus_instance_requests_total", CREDIT, BLUE, "outcome=\"ok\""));
     assertEquals(wrongWidth, delta(before, after, "inferbus_instance_requests_total", CREDIT, BLUE,
         "outcome=\"bad_input\""), "the instance refused the wrong width without running it");

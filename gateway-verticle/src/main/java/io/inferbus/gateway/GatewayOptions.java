@@ -2,6 +2,7 @@ package io.inferbus.gateway;
 
 import io.inferbus.gateway.auth.TrustedIssuer;
 import io.inferbus.gateway.connections.ConnectionLimit;
+import io.inferbus.protocol.delivery.LocalInstances;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,10 +30,11 @@ import java.nio.file.Path;
  *     loops together; one more is answered 503 and closed ({@link ConnectionLimit})
  * @param eventLoops how many servers the scoring port runs, one per event loop of the node (its
  *     {@code --event-loops}), so that TLS and HTTP use every loop ({@link ScoringServerVerticle})
+ * @param local the instances running in this process, handed their requests without the event bus
  */
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
     TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir, int maxConnections,
-    int eventLoops) {
+    int eventLoops, LocalInstances local) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = ReadDeadlines.DEFAULT_TIMEOUT_MS;
 
@@ -44,12 +46,12 @@ public record GatewayOptions(String host, int port, TlsServerConfig tls, long ma
 
   /**
    * Without a traffic log, with the default connection cap, on as many loops as Vert.x gives a node
-   * by default.
+   * by default, every request over the event bus.
    */
   public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
       TrustedIssuer trustedIssuer, long requestReadTimeoutMs) {
     this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, requestReadTimeoutMs, null, null,
-        ConnectionLimit.DEFAULT_MAX_CONNECTIONS, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+        ConnectionLimit.DEFAULT_MAX_CONNECTIONS, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, LocalInstances.NONE);
   }
 
   /** With the default request read deadline. */

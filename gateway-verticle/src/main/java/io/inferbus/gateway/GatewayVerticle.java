@@ -89,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
       vertx.setPeriodic(TrafficLog.FLUSH_INTERVAL_MS, t -> trafficLog.flush());
     }
     scoring = new SharedScoring(vertx, options.metrics(), new EndpointAuthenticator(vertx, options.trustedIssuer()),
-        trafficLog);
+        trafficLog, options.local());
     connections = new ConnectionLimit(options.maxConnections(), options.metrics());
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())

@@ -246,8 +246,9 @@ public final class InstanceScheduler<J extends InstanceScheduler.Job> {
   /**
    * Under the lock, with a request waiting: how long its batch should wait for company, 0 to run now.
    * A batch waits only when the instance batches with a delay, nothing of it runs and the batch is not
-   * full; up to max_batch_delay_ms from the oldest request's arrival, and never past its
-   * max_queue_wait_ms or its deadline.
+   * full; up to max_batch_delay_ms from the oldest request's arrival, and never past its deadline or
+   * nine tenths of its max_queue_wait_ms (the rest is for a runner thread to start the batch before
+   * the queue-wait limit refuses it).
    */
   private long companyDelay(long now) {
     long maxRows = settings.maxRows().getAsLong();
@@ -258,8 +259,10 @@ public final class InstanceScheduler<J extends InstanceScheduler.Job> {
     if (head.batchKey() == null || queue.rowsReadyForHead(maxRows) >= maxRows) {
       return 0;
     }
+    // a tenth of max_queue_wait_ms (at least 1 ms) is left for a runner thread to start the batch
+    long margin = Math.max(MILLI, settings.maxQueueWaitNanos() / 10);
     long until = Math.min(head.enqueuedNanos() + settings.maxBatchDelayNanos(),
-        Math.min(head.enqueuedNanos() + settings.maxQueueWaitNanos() - MILLI, head.deadlineNanos() - MILLI));
+        Math.min(head.enqueuedNanos() + settings.maxQueueWaitNanos() - margin, head.deadlineNanos() - MILLI));
     return Math.max(0, until - now);
   }
 

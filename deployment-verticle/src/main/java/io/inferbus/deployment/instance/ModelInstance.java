@@ -285,8 +285,8 @@ public final class ModelInstance {
    * it), decoded first when it batches (the batch key is its shapes).
    */
   private void take(ScoringJob job) {
-    if (model == null || stopping && consumer == null) {
-      refuse(job, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+    if (model == null) {
+      gone(job);
       return;
     }
     if (runner.maxRows() <= 1) {
@@ -312,10 +312,20 @@ public final class ModelInstance {
     switch (scheduler.submit(job)) {
       case QUEUED -> {
       }
-      case CLOSED -> refuse(job, FailureKind.UNAVAILABLE, "instance " + id + " is stopping");
+      case CLOSED -> gone(job);
       case FULL -> refuse(job, FailureKind.OVERLOADED, "instance " + id + " of deployment '" + deployment.name()
           + "' has " + QUEUE_CAPACITY + " requests waiting; try again later");
     }
+  }
+
+  /**
+   * Refuses a request that came after the instance stopped taking requests; a gateway on this node
+   * sends it to another instance, as it does one the event bus finds no consumer for.
+   */
+  private void gone(ScoringJob job) {
+    metrics.refused(FailureKind.UNAVAILABLE);
+    logAccess(job, FailureKind.UNAVAILABLE.httpStatus());
+    job.gone("instance " + id + " is stopping");
   }
 
   /** Refuses, as overloaded, requests that waited longer than max_queue_wait_ms (the scheduler's timer). */

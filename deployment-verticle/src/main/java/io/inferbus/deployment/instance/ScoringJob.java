@@ -3,11 +3,11 @@ package io.inferbus.deployment.instance;
 import io.inferbus.deployment.admission.InstanceScheduler;
 import io.inferbus.deployment.batching.TensorBatches;
 import io.inferbus.protocol.FailureKind;
-import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.delivery.ScoringAnswer;
 import io.inferbus.protocol.delivery.ScoringCall;
+import io.inferbus.protocol.tensor.InferenceHeaderLength;
 import io.inferbus.protocol.tensor.InferenceRequest;
 import io.inferbus.protocol.tensor.ScoringRequestDecoder;
 import io.vertx.core.MultiMap;
@@ -28,7 +28,7 @@ final class ScoringJob implements InstanceScheduler.Job {
   final ScoringProtocol protocol;
   final String requestId;
   final long deadlineNanos;
-  /** The binary extension's JSON length, -1 when the body is all JSON. */
+  /** The binary extension's JSON length, {@link InferenceHeaderLength#ALL_JSON} when the body is all JSON. */
   final int jsonLength;
   final String traceparent;
   final boolean mirror;
@@ -80,25 +80,8 @@ final class ScoringJob implements InstanceScheduler.Job {
       }
     }
     return new ScoringJob(message.body(), protocol, headers.get(ScoringHeaders.REQUEST_ID), timeoutMs,
-        jsonLength(headers.get(ScoringHeaders.INFERENCE_HEADER_LENGTH), message.body().length()),
+        InferenceHeaderLength.parse(headers.get(ScoringHeaders.INFERENCE_HEADER_LENGTH), message.body().length()),
         headers.get(ScoringHeaders.TRACEPARENT), headers.contains(ScoringHeaders.MIRROR), new EventBusAnswer(message));
-  }
-
-  /** The binary extension's JSON length from the gateway, or -1 when the body is all JSON. */
-  private static int jsonLength(String header, int bodyLength) {
-    if (header == null) {
-      return -1;
-    }
-    try {
-      int n = Integer.parseInt(header.trim());
-      if (n >= 0 && n <= bodyLength) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // refused below
-    }
-    throw new InferbusException(FailureKind.BAD_INPUT, "Inference-Header-Content-Length must be a byte count between"
-        + " 0 and the body's length (" + bodyLength + "), not '" + header + "'");
   }
 
   boolean decoded() {
@@ -125,6 +108,11 @@ final class ScoringJob implements InstanceScheduler.Job {
 
   void fail(FailureKind kind, String text) {
     answer.failed(kind, text);
+  }
+
+  /** The instance stopped taking requests: see {@link ScoringAnswer#gone}. */
+  void gone(String text) {
+    answer.gone(text);
   }
 
   /** The trace id of the W3C traceparent the gateway passed on ({@code 00-<trace id>-...}), or null. */

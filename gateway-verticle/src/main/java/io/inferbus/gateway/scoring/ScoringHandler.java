@@ -12,6 +12,12 @@ import io.inferbus.gateway.trafficlog.TraceContext;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficRecord;
 import io.inferbus.protocol.FailureKind;
+import java.util.function.Consumer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.AsyncResult;
+import io.inferbus.protocol.delivery.ScoringCall;
+import io.inferbus.protocol.delivery.ScoringAnswer;
+import io.inferbus.protocol.delivery.LocalInstances;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
@@ -74,6 +80,7 @@ public final class ScoringHandler {
   private final InFlightRequests inFlight = new InFlightRequests();
   private final ScoringMetrics metrics;
   private final TrafficLog trafficLog;
+  private final LocalInstances local;
 
   /**
    * The scoring path of one of the gateway's event loops: its own requests in flight, and the
@@ -86,6 +93,7 @@ public final class ScoringHandler {
     this.authenticator = shared.authenticator;
     this.metrics = shared.metrics;
     this.trafficLog = shared.trafficLog;
+    this.local = shared.local;
   }
 
   /**
@@ -311,17 +319,9 @@ public final class ScoringHandler {
       fail(ctx, protocol, FailureKind.BAD_INPUT, "the request body is empty");
       return;
     }
-    String requestId = requestId(ctx);
     TrafficRecord record = ctx.get(TRAFFIC_KEY);
-    int timeoutMs = deployment.deployment().requestSettings().requestTimeoutMs();
-    DeliveryOptions delivery = new DeliveryOptions()
-        .setSendTimeout(timeoutMs)
-        .addHeader(ScoringHeaders.TIMEOUT_MS, Integer.toString(timeoutMs))
-        .addHeader(ScoringHeaders.REQUEST_ID, requestId)
-        .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName())
-        .addHeader(ScoringHeaders.TRACEPARENT, record.traceparent);
+    int jsonLength = InferenceHeaderLength.ALL_JSON;
     if (protocol == ScoringProtocol.OPEN_INFERENCE) {
-      int jsonLength;
       try {
         jsonLength = InferenceHeaderLength.parse(ctx.request().getHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH),
             body.length());
@@ -329,19 +329,45 @@ public final class ScoringHandler {
         fail(ctx, protocol, e);
         return;
       }
-      if (jsonLength != InferenceHeaderLength.ALL_JSON) {
-        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(jsonLength));
-      }
     }
+    Outbound out = new Outbound(body, protocol, requestId(ctx), jsonLength, record.traceparent);
+    int timeoutMs = deployment.deployment().requestSettings().requestTimeoutMs();
     instance.sent();
     if (pinned == null) {
       DeploymentRoute shadow = endpoint.chooseMirror();
       if (shadow != null && shadow != deployment) {
-        mirroring.send(endpoint.endpoint().name(), shadow, body, delivery, record);
+        mirroring.send(endpoint.endpoint().name(), shadow, body, out.delivery(timeoutMs), record);
       }
     }
-    forward(ctx, protocol, endpoint.endpoint().name(), deployment, instance, body, delivery,
+    forward(ctx, endpoint.endpoint().name(), deployment, instance, out, timeoutMs,
         System.nanoTime() + timeoutMs * 1_000_000L, false);
+  }
+
+  /** What a request sends its instance, by whichever path it goes. */
+  private record Outbound(Buffer body, ScoringProtocol protocol, String requestId, int jsonLength,
+      String traceparent) {
+    /** As an event-bus message's options: the deadline as its send timeout, the rest as its headers. */
+    DeliveryOptions delivery(long timeoutMs) {
+      DeliveryOptions delivery = new DeliveryOptions()
+          .setSendTimeout(timeoutMs)
+          .addHeader(ScoringHeaders.TIMEOUT_MS, Long.toString(timeoutMs))
+          .addHeader(ScoringHeaders.REQUEST_ID, requestId)
+          .addHeader(ScoringHeaders.PROTOCOL, protocol.wireName())
+          .addHeader(ScoringHeaders.TRACEPARENT, traceparent);
+      if (jsonLength != InferenceHeaderLength.ALL_JSON) {
+        delivery.addHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(jsonLength));
+      }
+      return delivery;
+    }
+  }
+
+  /** An instance's answer, by whichever path it came. */
+  private record Answer(Buffer body, long modelMicros, int jsonLength) {
+    static Answer of(Message<Buffer> reply) {
+      String jsonLength = reply.headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
+      return new Answer(reply.body(), ScoringHandler.modelMicros(reply.headers().get(ScoringHeaders.MODEL_TIME_US)),
+          jsonLength == null ? InferenceHeaderLength.ALL_JSON : Integer.parseInt(jsonLength));
+    }
   }
 
   /**
@@ -350,51 +376,115 @@ public final class ScoringHandler {
    * request in flight), the request is sent once more to another ready instance of the same
    * deployment with what is left of its deadline: scoring is idempotent, and never retried twice.
    */
-  private void forward(RoutingContext ctx, ScoringProtocol protocol, String endpointName, DeploymentRoute deployment,
-      InstanceRoute instance, Buffer body, DeliveryOptions delivery, long deadlineNanos, boolean retried) {
+  private void forward(RoutingContext ctx, String endpointName, DeploymentRoute deployment, InstanceRoute instance,
+      Outbound out, long timeoutMs, long deadlineNanos, boolean retried) {
     HttpServerResponse response = ctx.response();
     InFlightRequests.Request sent = inFlight.sent(instance.state().node(), () -> {
       instance.answered();
-      if (!retryElsewhere(ctx, protocol, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
-          NODE_LEFT)) {
-        fail(ctx, protocol, FailureKind.UNAVAILABLE, "the instance of deployment '" + deployment.name()
+      if (!retryElsewhere(ctx, endpointName, deployment, instance, out, deadlineNanos, retried, NODE_LEFT)) {
+        fail(ctx, out.protocol(), FailureKind.UNAVAILABLE, "the instance of deployment '" + deployment.name()
             + "' serving this request left the cluster before answering");
       }
     });
-    vertx.eventBus().<Buffer>request(instance.state().address(), body, delivery).onComplete(ar -> {
+    send(instance, out, timeoutMs, ar -> {
       if (!sent.settle()) {
         return; // its node left first: the request was sent elsewhere or answered then
       }
       instance.answered();
       if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-          && retryElsewhere(ctx, protocol, endpointName, deployment, instance, body, delivery, deadlineNanos, retried,
-              INSTANCE_GONE)) {
+          && retryElsewhere(ctx, endpointName, deployment, instance, out, deadlineNanos, retried, INSTANCE_GONE)) {
         return;
       }
       if (ar.succeeded()) {
+        Answer answer = ar.result();
         TrafficRecord record = ctx.get(TRAFFIC_KEY);
-        record.modelMicros = modelMicros(ar.result().headers().get(ScoringHeaders.MODEL_TIME_US));
-        String replyJsonLength = ar.result().headers().get(ScoringHeaders.INFERENCE_HEADER_LENGTH);
-        if (replyJsonLength != null) {
-          response.putHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, replyJsonLength)
+        record.modelMicros = answer.modelMicros();
+        if (answer.jsonLength() != InferenceHeaderLength.ALL_JSON) {
+          response.putHeader(ScoringHeaders.INFERENCE_HEADER_LENGTH, Integer.toString(answer.jsonLength()))
               .putHeader("content-type", "application/octet-stream");
         } else {
           response.putHeader("content-type", "application/json");
         }
-        response.end(ar.result().body());
+        response.end(answer.body());
       } else {
-        failFromEventBus(ctx, protocol, deployment, ar.cause());
+        failFromEventBus(ctx, out.protocol(), deployment, ar.cause());
       }
     });
+  }
+
+  /**
+   * Hands the request to the instance: straight to it when it runs in this process (no event-bus
+   * message, the body not copied, its answer brought back to this loop), else over the event bus.
+   * Failures come as the event bus gives them ({@link ReplyException}s), whichever way it went.
+   */
+  private void send(InstanceRoute instance, Outbound out, long timeoutMs, Handler<AsyncResult<Answer>> then) {
+    Consumer<ScoringCall> here = local.find(instance.state().address());
+    metrics.delivered(here != null);
+    if (here == null) {
+      vertx.eventBus().<Buffer>request(instance.state().address(), out.body(), out.delivery(timeoutMs))
+          .map(Answer::of).onComplete(then);
+      return;
+    }
+    LocalCall call = new LocalCall(vertx.getOrCreateContext(), then);
+    call.timer = vertx.setTimer(timeoutMs, t -> call.settle(Future.failedFuture(new ReplyException(
+        ReplyFailure.TIMEOUT, "timed out after " + timeoutMs + " ms waiting for instance " + instance.state().id()))));
+    try {
+      here.accept(new ScoringCall(out.body(), out.protocol(), out.requestId(), timeoutMs, out.jsonLength(),
+          out.traceparent(), false, call));
+    } catch (RuntimeException e) {
+      LOG.error("request {}: instance {} failed to take it", out.requestId(), instance.state().id(), e);
+      call.failed(FailureKind.INTERNAL, "internal error in instance " + instance.state().id());
+    }
+  }
+
+  /**
+   * A request handed to an instance in this process: its answer (from a runner thread) or its
+   * deadline, whichever comes first, settles it on the request's loop.
+   */
+  private final class LocalCall implements ScoringAnswer {
+    private final Context context;
+    private final Handler<AsyncResult<Answer>> then;
+    /** Read and written on the request's loop only. */
+    private boolean settled;
+    long timer;
+
+    LocalCall(Context context, Handler<AsyncResult<Answer>> then) {
+      this.context = context;
+      this.then = then;
+    }
+
+    @Override
+    public void answered(Buffer body, long modelMicros, int jsonLength) {
+      context.runOnContext(v -> settle(Future.succeededFuture(new Answer(body, modelMicros, jsonLength))));
+    }
+
+    @Override
+    public void failed(FailureKind kind, String message) {
+      context.runOnContext(v -> settle(Future.failedFuture(
+          new ReplyException(ReplyFailure.RECIPIENT_FAILURE, kind.eventBusCode(), message))));
+    }
+
+    @Override
+    public void gone(String message) {
+      context.runOnContext(v -> settle(Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, message))));
+    }
+
+    void settle(AsyncResult<Answer> result) {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      vertx.cancelTimer(timer);
+      then.handle(result);
+    }
   }
 
   /**
    * Sends a request its instance did not answer to another ready instance, unless it was sent twice
    * already, no other instance is ready, or its deadline passed; returns false then (nothing sent).
    */
-  private boolean retryElsewhere(RoutingContext ctx, ScoringProtocol protocol, String endpointName,
-      DeploymentRoute deployment, InstanceRoute gone, Buffer body, DeliveryOptions delivery, long deadlineNanos,
-      boolean retried, String reason) {
+  private boolean retryElsewhere(RoutingContext ctx, String endpointName, DeploymentRoute deployment,
+      InstanceRoute gone, Outbound out, long deadlineNanos, boolean retried, String reason) {
     if (retried || ctx.response().ended() || ctx.response().closed()) {
       return false;
     }
@@ -406,10 +496,8 @@ public final class ScoringHandler {
     LOG.info("request {}: instance {} {}; sending it to instance {}", requestId(ctx), gone.state().id(),
         reason.equals(NODE_LEFT) ? "was lost with its node " + gone.state().node() : "is gone", other.state().id());
     metrics.retried(endpointName, deployment.name(), reason);
-    DeliveryOptions again = new DeliveryOptions(delivery).setSendTimeout(leftMs);
-    again.getHeaders().set(ScoringHeaders.TIMEOUT_MS, Long.toString(leftMs));
     other.sent();
-    forward(ctx, protocol, endpointName, deployment, other, body, again, deadlineNanos, true);
+    forward(ctx, endpointName, deployment, other, out, leftMs, deadlineNanos, true);
     return true;
   }
 

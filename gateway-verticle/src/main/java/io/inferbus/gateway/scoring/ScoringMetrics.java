@@ -37,8 +37,25 @@ final class ScoringMetrics {
   /** endpoint → reason → counter. */
   private final Map<String, Map<String, Counter>> authRefusals = new ConcurrentHashMap<>();
 
+  /** Requests handed to an instance in this process, and sent over the event bus (retries and mirrors apart). */
+  private final Counter deliveredLocally;
+  private final Counter deliveredOverEventBus;
+
   ScoringMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.deliveredLocally = delivered(registry, "local");
+    this.deliveredOverEventBus = delivered(registry, "event_bus");
+  }
+
+  private static Counter delivered(MeterRegistry registry, String path) {
+    return Counter.builder("inferbus.gateway.deliveries").tag("path", path)
+        .description("scoring requests sent to an instance, by path: local (an instance in this process, no"
+            + " event-bus message) or event_bus (an instance on another node)").register(registry);
+  }
+
+  /** A request (or its retry) was sent to an instance, locally or over the event bus. */
+  void delivered(boolean locally) {
+    (locally ? deliveredLocally : deliveredOverEventBus).increment();
   }
 
   void record(String endpoint, String deployment, int status, long nanos, long bytesIn, long bytesOut) {

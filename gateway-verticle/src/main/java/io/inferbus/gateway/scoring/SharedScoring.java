@@ -3,6 +3,7 @@ package io.inferbus.gateway.scoring;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.trafficlog.TrafficLog;
+import io.inferbus.protocol.delivery.LocalInstances;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Set;
  * the meters (each series registered once, so requests on every loop count into it, and a deleted
  * deployment's series are removed once, not by one loop under another's feet), the authenticator
  * with its caches of verified tokens (a token verified on one loop is not verified again on the
- * next), and the traffic log. Each {@link ScoringHandler} (one per loop) uses it; every part is safe
+ * next), the traffic log, and the instances running in this process. Each {@link ScoringHandler} (one per loop) uses it; every part is safe
  * to use from any thread: concurrent maps, Micrometer's meters, a volatile verifier, a lock around
  * the traffic log's pending chunk.
  */
@@ -22,13 +23,16 @@ public final class SharedScoring {
   final Mirroring mirroring;
   final EndpointAuthenticator authenticator;
   final TrafficLog trafficLog;
+  final LocalInstances local;
 
+  /** @param local the instances in this process, reached without the event bus */
   public SharedScoring(Vertx vertx, MeterRegistry registry, EndpointAuthenticator authenticator,
-      TrafficLog trafficLog) {
+      TrafficLog trafficLog, LocalInstances local) {
     this.metrics = new ScoringMetrics(registry);
     this.mirroring = new Mirroring(vertx, registry, trafficLog);
     this.authenticator = authenticator;
     this.trafficLog = trafficLog;
+    this.local = local;
   }
 
   /**

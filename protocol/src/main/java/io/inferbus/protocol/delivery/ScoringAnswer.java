@@ -12,4 +12,13 @@ public interface ScoringAnswer {
   void answered(Buffer body, long modelMicros, int jsonLength);
 
   void failed(FailureKind kind, String message);
+
+  /**
+   * The instance has stopped taking requests (it drains, or has stopped): as if it were not there,
+   * so a gateway sends the request to another instance, as it does when the event bus finds no
+   * consumer at the instance's address.
+   */
+  default void gone(String message) {
+    failed(FailureKind.UNAVAILABLE, message);
+  }
 }
