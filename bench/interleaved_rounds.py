@@ -1,5 +1,5 @@
 """Interleaved rounds: run them, and summarize them. The one implementation of the statistics of the
-bench scripts that compare configurations (run-vs-peer.sh, run-request-logging.sh,
+bench scripts that compare configurations (run-vs-peer.sh, run-request-logging.sh, run-gc.sh,
 run-event-bus-tls.sh).
 
 A round loads one configuration at a time, the others idle, in the same order every round:
@@ -11,6 +11,11 @@ that prints a RESULT line: wrk with bench/scoring.lua, or bench's open-loop gene
     python3 bench/interleaved_rounds.py OUT_DIR ROUNDS LABEL SIDE_A SIDE_B
         summarizes rounds already run: OUT_DIR/round-<n>-<side>.txt for n in 1..ROUNDS, and the ratio
         SIDE_A/SIDE_B; fails on any non-200 answer (benchmarks E and F).
+
+    python3 bench/interleaved_rounds.py metrics OUT_DIR ROUNDS SIDE_A SIDE_B
+        the same rounds, and every `METRIC name=value` line a script appended to a round's output
+        (node CPU, bytes, GC pauses, ...; bench/run-gc.sh): per side the median and spread of each,
+        and the ratio SIDE_B/SIDE_A of the medians; fails on any non-200 answer.
 
     python3 bench/interleaved_rounds.py run PLAN_JSON OUT_DIR
         runs a plan (below), keeps every load's output in OUT_DIR, every round's numbers in
@@ -211,6 +216,49 @@ def legacy_summary(out, rounds, label, a, b):
     print(f"per round, {a}/{b}: " + " ".join(f"{x.rps / y.rps:.3f}" for x, y in zip(rows[a], rows[b])))
 
 
+def parse_metrics(text):
+    """{name: value} of the `METRIC name=value` lines in a round's output, in the order they appear."""
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"^METRIC (\w+)=(-?[\d.]+(?:[eE][-+]?\d+)?)$", text, re.M)}
+
+
+def auto_digits(values):
+    """Decimals enough for the values' size: none for counts and from 100 up, 1 from 10, 2 below, 3
+    below 0.1."""
+    if all(float(v).is_integer() for v in values):
+        return 0
+    m = max(abs(v) for v in values)
+    return 0 if m >= 100 else 1 if m >= 10 else 2 if m >= 0.1 else 3
+
+
+def metrics_summary(out, rounds, a, b):
+    """Two sides' rounds already run, with METRIC lines: a row per number, columns a, b and b/a."""
+    rows = {}  # name -> {side: [value per round]}
+    for side in (a, b):
+        for n in range(1, rounds + 1):
+            path = f"{out}/round-{n}-{side}.txt"
+            text = read(path)
+            r = parse_result(text)
+            if non_200(r):
+                sys.exit(f"{path}: non-200 answers {r.statuses}")
+            numbers = {"req/s": r.rps, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, **parse_metrics(text)}
+            for name, value in numbers.items():
+                rows.setdefault(name, {}).setdefault(side, []).append(value)
+    lines = [f"{rounds} interleaved rounds per side ({a} {b} {a} {b} ...), medians (min-max)",
+             f"{'':38s} {a:28s} {b:28s} {b}/{a}"]
+    for name, sides in rows.items():
+        if any(len(sides.get(side, [])) != rounds for side in (a, b)):
+            lines.append(f"{name:38s} (not in every round)")
+            continue
+        digits = {"req/s": 0, "p50_ms": 2, "p99_ms": 2}.get(name)
+        if digits is None:
+            digits = auto_digits(sides[a] + sides[b])
+        ma, mb = statistics.median(sides[a]), statistics.median(sides[b])
+        ratio = f"{mb / ma:.2f}" if ma else "-"
+        lines.append(f"{name:38s} {fmt(sides[a], digits):28s} {fmt(sides[b], digits):28s} {ratio}")
+    return "\n".join(lines)
+
+
 def main(args):
     if args and args[0] == "run":
         if len(args) != 3:
@@ -225,6 +273,11 @@ def main(args):
         print(text)
         if any(non_200(r) for rs in results.values() for r in rs):
             sys.exit(1)
+        return
+    if args and args[0] == "metrics":
+        if len(args) != 5:
+            sys.exit("usage: interleaved_rounds.py metrics OUT_DIR ROUNDS SIDE_A SIDE_B")
+        print(metrics_summary(args[1], int(args[2]), args[3], args[4]))
         return
     if len(args) != 5:
         sys.exit(__doc__)

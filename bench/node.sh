@@ -5,8 +5,12 @@
 # node's log is kept). Loopback only.
 #
 #   start_node [options for ./inferbus start...]   # sets node_pid, gateway_port, management_port,
-#                                                  # cp_url, ca, token; INFERBUS_JAVA_OPTS passes through
+#                                                  # cp_url, ca, token; INFERBUS_JAVA_OPTS passes through;
+#                                                  # $launcher, when set, replaces ./inferbus (another
+#                                                  # checkout's, which builds that checkout when stale)
 #   endpoint_key ENDPOINT                          # prints the endpoint's primary key
+#   scrape_metrics MANAGEMENT_PORT FILE            # the node's /metrics, headed by `# bench scraped at <epoch s>`
+#   jdk_tool NAME                                  # the path of jcmd, jfr, ... of the JDK whose java is on the PATH
 #   stop_node                                      # SIGTERM, up to 30 s, then SIGKILL; keeps node.log in $out
 
 node_pid=""
@@ -30,7 +34,7 @@ wait_for() { # seconds, description, command...: fails when it times out or the 
 
 start_node() {
   # `./inferbus` builds cli/target/inferbus.jar first when sources are newer; that build is not timed.
-  ./inferbus start --data-dir "$work/data" --gateway-port 0 --control-port 0 --management-port 0 "$@" \
+  "${launcher:-./inferbus}" start --data-dir "$work/data" --gateway-port 0 --control-port 0 --management-port 0 "$@" \
     > "$work/node.log" 2>&1 &
   node_pid=$!
   wait_for 600 "ports.json" test -s "$work/data/ports.json"
@@ -45,6 +49,14 @@ start_node() {
 endpoint_key() { # endpoint
   curl -sS --fail --cacert "$ca" -X POST -H "Authorization: Bearer $token" "$cp_url/endpoints/$1/keys" \
     | python3 -c "import json,sys; print(json.load(sys.stdin)['primaryKey'])"
+}
+
+scrape_metrics() { # management-port file
+  { echo "# bench scraped at $(date +%s.%N)"; curl -sS --fail --max-time 10 "http://127.0.0.1:$1/metrics"; } > "$2"
+}
+
+jdk_tool() { # name: the node runs the java on the PATH, so its jcmd and jfr are the ones beside it
+  echo "$(dirname "$(readlink -f "$(command -v java)")")/$1"
 }
 
 stop_node() {

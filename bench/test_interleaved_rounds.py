@@ -142,6 +142,50 @@ class PlanWithFixedNumbers(unittest.TestCase):
         self.assertIn("NON-200 ANSWERS: 30 (429, 503)", text)
 
 
+class MetricsOfRoundsAlreadyRun(unittest.TestCase):
+    """`interleaved_rounds.py metrics`: the METRIC lines a script appended to each round (run-gc.sh)."""
+
+    def setUp(self):
+        self.out = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.out)
+
+    def write(self, n, side, rps, metrics, statuses=None):
+        with open(os.path.join(self.out, f"round-{n}-{side}.txt"), "w") as f:
+            f.write(result_line(rps * 10, 10, 0.8, 4.0, statuses)
+                    + "".join(f"METRIC {k}={v}\n" for k, v in metrics.items()) + "CPU ticks=5 hz=100\n")
+
+    def test_metric_lines_are_read_in_order_and_other_lines_ignored(self):
+        text = result_line(1, 1, 1, 1) + "METRIC b_first=2.5e+06\nMETRIC a_second=-1\nMETRIC bad=x\nnot METRIC c=1\n"
+        self.assertEqual({"b_first": 2.5e6, "a_second": -1.0}, ir.parse_metrics(text))
+        self.assertEqual(["b_first", "a_second"], list(ir.parse_metrics(text)))
+
+    def test_digits_by_size_and_none_for_counts(self):
+        self.assertEqual([0, 0, 1, 2, 3], [ir.auto_digits(v) for v in ([3, 12], [150.5, 2.5], [12.5], [1.25], [0.05])])
+
+    def test_medians_spreads_and_the_ratio_of_the_second_side_to_the_first(self):
+        for n, (g1, zgc) in enumerate([((16000, 25000.4, 3), (10000, 30000.4, 9)),
+                                       ((15000, 25100.4, 5), (11000, 30100.4, 7)),
+                                       ((17000, 24900.4, 4), (10500, 29900.4, 8))], 1):
+            self.write(n, "g1", g1[0], {"allocated_bytes_per_request": g1[1], "gc_pauses": g1[2]})
+            self.write(n, "zgc", zgc[0], {"allocated_bytes_per_request": zgc[1], "gc_pauses": zgc[2],
+                                          "only_zgc": 1})
+        text = ir.metrics_summary(self.out, 3, "g1", "zgc")
+        lines = {line.split()[0]: line for line in text.splitlines()[2:]}
+        self.assertIn("3 interleaved rounds per side (g1 zgc g1 zgc ...)", text)
+        self.assertRegex(lines["req/s"], r"^req/s +16000 \(15000-17000\) +10500 \(10000-11000\) +0\.66$")
+        self.assertRegex(lines["allocated_bytes_per_request"],
+                         r" 25000 \(24900-25100\) +30000 \(29900-30100\) +1\.20$")
+        self.assertRegex(lines["gc_pauses"], r" 4 \(3-5\) +8 \(7-9\) +2\.00$")
+        self.assertRegex(lines["p99_ms"], r" 4\.00 \(4\.00-4\.00\) .* 1\.00$")
+        self.assertIn("(not in every round)", lines["only_zgc"])
+
+    def test_a_non_200_answer_fails_the_summary(self):
+        for side in ("a", "b"):
+            self.write(1, side, 100, {"x": 1}, {200: 999, 503: 1} if side == "b" else None)
+        with self.assertRaises(SystemExit):
+            ir.metrics_summary(self.out, 1, "a", "b")
+
+
 class Stub:
     """A keep-alive HTTP/1.1 server on 127.0.0.1 that answers every request `200 {}` and keeps the path
     of each request in arrival order. One thread and one asyncio loop, so requests are logged in the

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The harness's own tests (bench/test_interleaved_rounds.py: statistics on fixed numbers, the order of
- * rounds, short runs of wrk and of {@link OpenLoop} against a stub server), run by {@code mvn -B verify}.
- * The harness is Python (bench/interleaved_rounds.py); this class only runs its tests, with this test
- * class path in {@code CLASSPATH} so that they can start the open-loop generator.
+ * rounds, short runs of wrk and of {@link OpenLoop} against a stub server; bench/test_node_measure.py:
+ * what a window's JFR recording, /metrics pages and perf samples become, and one real recording),
+ * run by {@code mvn -B verify}. The harness is Python (bench/interleaved_rounds.py,
+ * bench/node_measure.py); this class only runs its tests, with this test class path in
+ * {@code CLASSPATH} so that they can start the open-loop generator.
  */
 class InterleavedRoundsScriptTest {
   @Test
@@ -22,7 +24,8 @@ class InterleavedRoundsScriptTest {
     Path bench = Path.of("").toAbsolutePath(); // surefire runs in the module's directory
     assertTrue(Files.exists(bench.resolve("test_interleaved_rounds.py")), "run from " + bench);
     Path output = Files.createDirectories(bench.resolve("target")).resolve("test_interleaved_rounds.txt");
-    ProcessBuilder pb = new ProcessBuilder("python3", "-m", "unittest", "-v", "test_interleaved_rounds")
+    ProcessBuilder pb = new ProcessBuilder("python3", "-m", "unittest", "-v", "test_interleaved_rounds",
+        "test_node_measure")
         .directory(bench.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
     pb.environment().put("CLASSPATH", System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path")));
