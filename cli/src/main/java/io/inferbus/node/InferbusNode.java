@@ -16,6 +16,9 @@ import io.inferbus.gateway.auth.TrustedIssuer;
 import io.inferbus.gateway.auth.VerifiedToken;
 import io.inferbus.node.cluster.ClusterSetup;
 import io.inferbus.node.cluster.DeploymentsSettled;
+import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.state.DeploymentState;
+import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.node.cluster.EventBusTls;
 import io.inferbus.node.cluster.FounderCredentials;
 import io.inferbus.node.cluster.RecordCounters;
@@ -85,8 +88,9 @@ public final class InferbusNode {
   private TrafficLogFile trafficLogFile;
   /** The directory of this node's own log files (the traffic log). */
   static final String LOGS_DIR = "logs";
-  /** The periodic check that keeps /health/ready current; -1 before it starts. */
-  private volatile long readinessTimer = -1;
+  /** The node's copies of the tables that say whether its deployments have settled; null before. */
+  private SettleViews settleViews;
+  private java.util.UUID mergeListenerOfSettle;
   private volatile boolean ready;
   private volatile boolean deploymentsSettled;
   private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
@@ -196,7 +200,7 @@ public final class InferbusNode {
         .compose(v -> writeClientFile(dataDir))
         .compose(v -> writeJoinFile(dataDir, hazelcastConfig.getClusterName()))
         .compose(v -> warmTls(dataDir))
-        .compose(v -> awaitDeploymentsSettled(clusterManager.getHazelcastInstance(), DEPLOYMENTS_SETTLE_MS))
+        .compose(v -> awaitDeploymentsSettled(DEPLOYMENTS_SETTLE_MS))
         .compose(v -> vertx.<Void>executeBlocking(() -> {
           writePortsFile(dataDir);
           return null;
@@ -502,31 +506,87 @@ public final class InferbusNode {
   /**
    * On a node with the deployment role, waits (up to a deadline) until every deployment's instances
    * have loaded or failed, so that "serving" means the models answer. Past the deadline the node
-   * starts anyway; /health/ready tells the rest.
+   * starts anyway; /health/ready tells the rest. The node keeps its own copies of the deployment and
+   * instance tables for this and decides again whenever they change (at most every 100 ms), so an
+   * idle node spends nothing on it, however many deployments the cluster has; after a partition's
+   * merge it copies them afresh (a merge raises no entry events).
    */
-  private Future<Void> awaitDeploymentsSettled(com.hazelcast.core.HazelcastInstance hazelcast, long timeoutMs) {
+  private Future<Void> awaitDeploymentsSettled(long timeoutMs) {
     if (agent == null) {
       return Future.succeededFuture();
     }
-    long deadline = System.currentTimeMillis() + timeoutMs;
+    io.vertx.core.Context context = vertx.getOrCreateContext();
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    Runnable[] poll = new Runnable[1];
-    poll[0] = () -> vertx.executeBlocking(() -> DeploymentsSettled.check(records)).onComplete(ar -> {
-      if (ar.succeeded() && ar.result()) {
-        deploymentsSettled = true;
-        done.complete();
-      } else if (System.currentTimeMillis() > deadline) {
+    long deadline = vertx.setTimer(timeoutMs, t -> {
+      if (done.tryComplete()) {
         LOG.warn("deployments still loading after {} ms; serving anyway", timeoutMs);
-        done.complete();
-      } else {
-        vertx.setTimer(100, t -> poll[0].run());
       }
     });
-    poll[0].run();
-    // keep /health/ready current without blocking its event loop
-    readinessTimer = vertx.setPeriodic(1000, t -> vertx.executeBlocking(() -> DeploymentsSettled.check(records))
-        .onSuccess(settled -> deploymentsSettled = settled));
+    Runnable decide = () -> {
+      deploymentsSettled = settleViews.settled();
+      if (deploymentsSettled && done.tryComplete()) {
+        vertx.cancelTimer(deadline);
+      }
+    };
+    settleViews = new SettleViews(context, decide);
+    mergeListenerOfSettle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        context.runOnContext(v -> {
+          settleViews.stop();
+          settleViews = new SettleViews(context, decide);
+          settleViews.start();
+        });
+      }
+    });
+    settleViews.start();
     return done.future();
+  }
+
+  /** The node's copies of the deployment and instance tables, for {@link #awaitDeploymentsSettled}. */
+  private final class SettleViews {
+    private final io.vertx.core.Context context;
+    private final Runnable decide;
+    private final ClusterMapView<DeploymentState> deployments;
+    private final ClusterMapView<InstanceState> instances;
+    private boolean decisionQueued;
+
+    SettleViews(io.vertx.core.Context context, Runnable decide) {
+      this.context = context;
+      this.decide = decide;
+      this.deployments = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::changed);
+      this.instances = records.view(ClusterMaps.INSTANCES, context, InstanceState::fromJson, this::changed);
+    }
+
+    void start() {
+      Future.all(deployments.start(), instances.start()).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("cannot read the deployment and instance tables: {}", ar.cause().toString());
+        }
+        decide.run();
+      });
+    }
+
+    /** A table changed: decide again within 100 ms, once for a burst of changes. */
+    private void changed() {
+      if (!decisionQueued) {
+        decisionQueued = true;
+        vertx.setTimer(100, t -> {
+          decisionQueued = false;
+          if (settleViews == this) {
+            decide.run();
+          }
+        });
+      }
+    }
+
+    boolean settled() {
+      return DeploymentsSettled.check(deployments.entries().values(), instances.entries().values());
+    }
+
+    void stop() {
+      deployments.stop();
+      instances.stop();
+    }
   }
 
   /** The first TLS handshake costs over a second; pay it before reporting ready, not on a caller. */
@@ -625,8 +685,14 @@ public final class InferbusNode {
       return;
     }
     ready = false;
-    if (readinessTimer != -1) {
-      vertx.cancelTimer(readinessTimer); // its Hazelcast check must not outlive the cluster
+    if (mergeListenerOfSettle != null) {
+      hazelcast.getLifecycleService().removeLifecycleListener(mergeListenerOfSettle);
+      mergeListenerOfSettle = null;
+    }
+    if (settleViews != null) {
+      SettleViews views = settleViews;
+      settleViews = null;
+      views.stop(); // their listeners must not outlive the cluster
     }
     if (mergeListener != null) {
       hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);

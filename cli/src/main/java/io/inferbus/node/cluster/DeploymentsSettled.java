@@ -1,29 +1,28 @@
 package io.inferbus.node.cluster;
 
 import io.inferbus.protocol.ClusterMaps;
-import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
-import io.vertx.core.json.JsonObject;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Whether every deployment in the cluster has as many instances of its current spec as it asks for,
- * each of them ready or failed (none still loading). Reads the cluster tables: blocking.
+ * each of them ready or failed (none still loading). Pure: the node applies it to its own copies of
+ * the deployment and instance tables ({@link io.inferbus.protocol.cluster.ClusterMapView}s, which
+ * verify each record once, when it changes), whenever they change.
  */
 public final class DeploymentsSettled {
   private DeploymentsSettled() {}
 
-  public static boolean check(ClusterRecords records) {
+  public static boolean check(Collection<DeploymentState> deploymentStates, Collection<InstanceState> instances) {
     Map<String, Integer> settledByDeployment = new HashMap<>();
     Map<String, DeploymentState> deployments = new HashMap<>();
-    for (JsonObject json : records.map(ClusterMaps.DEPLOYMENTS).entries().values()) {
-      DeploymentState d = DeploymentState.fromJson(json);
+    for (DeploymentState d : deploymentStates) {
       deployments.put(d.key(), d);
     }
-    for (JsonObject json : records.map(ClusterMaps.INSTANCES).entries().values()) {
-      InstanceState i = InstanceState.fromJson(json);
+    for (InstanceState i : instances) {
       DeploymentState d = deployments.get(ClusterMaps.deploymentKey(i.endpoint(), i.deployment()));
       if (d != null && d.generation() == i.generation()
           && (i.ready() || InstanceState.FAILED.equals(i.state()))) {
