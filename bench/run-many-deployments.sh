@@ -39,9 +39,12 @@
 #   MVN_ARGS=-o        build the node's jar first with these Maven options (else ./inferbus builds it
 #                      when it is missing or stale, online)
 #   OUT=dir            where results go (default: a new temporary directory)
-#   THREAD_GUARD=on    before a step, stop the run if its instances' worker threads (new instances x
-#                      MAX_CONCURRENT) would take over 60 % of the task ids the machine has left
+#   THREAD_GUARD=on    before a step, stop the run if its instances' threads (new instances x
+#                      THREADS_PER_INSTANCE) would take over 60 % of the task ids the machine has left
 #                      (pid_max): on a shared machine that would break every process. off: no check.
+#   THREADS_PER_INSTANCE=1  what the guard assumes an instance adds: at most 1 since instances share the
+#                      node's runner threads; a build from before that (main before ad43070) started
+#                      MAX_CONCURRENT threads an instance: give THREADS_PER_INSTANCE=$MAX_CONCURRENT
 #
 # Loopback only; the node is stopped on exit (SIGTERM, SIGKILL after 30 s) and its data deleted.
 set -euo pipefail
@@ -56,6 +59,7 @@ IDLE_SECONDS="${IDLE_SECONDS:-30}"
 SETTLE="${SETTLE:-10}"
 READY_TIMEOUT="${READY_TIMEOUT:-1800}"
 THREAD_GUARD="${THREAD_GUARD:-on}"
+THREADS_PER_INSTANCE="${THREADS_PER_INSTANCE:-1}"
 for tool in java jcmd python3 curl; do
   command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
 done
@@ -129,7 +133,7 @@ stopped=""
 done_count=0
 for step in $STEPS; do
   if [ "$THREAD_GUARD" != off ] &&
-    ! reason="$("${helper[@]}" threads-needed --instances $((step - done_count)) --max-concurrent "$MAX_CONCURRENT")"; then
+    ! reason="$("${helper[@]}" threads-needed --instances $((step - done_count)) --max-concurrent "$THREADS_PER_INSTANCE")"; then
     stopped="stopped before $step deployments: $reason (THREAD_GUARD=off to go on anyway)"
     echo "$stopped" >&2
     break
