@@ -3,16 +3,18 @@ package io.inferbus.node;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AsyncAppenderBase;
+import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -44,9 +46,8 @@ final class TrafficLogFile {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return null;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    ChunkEncoder encoder = new ChunkEncoder();
     encoder.setContext(context);
-    encoder.setPattern("%msg%n");
     encoder.start();
 
     RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
@@ -89,6 +90,31 @@ final class TrafficLogFile {
   }
 
   /** Logback's asynchronous appender, counting the lines it drops when its queue is full. */
+  /**
+   * Writes each event's message (a chunk of traffic-log lines) and a line end, as a {@code %msg%n}
+   * pattern would, without copying the chunk through a pattern layout's buffer first (that copy was a
+   * tenth of the gateway's garbage per request).
+   */
+  private static final class ChunkEncoder extends EncoderBase<ILoggingEvent> {
+    @Override
+    public byte[] headerBytes() {
+      return null;
+    }
+
+    @Override
+    public byte[] encode(ILoggingEvent event) {
+      byte[] message = event.getFormattedMessage().getBytes(StandardCharsets.UTF_8);
+      byte[] line = Arrays.copyOf(message, message.length + 1);
+      line[message.length] = '\n';
+      return line;
+    }
+
+    @Override
+    public byte[] footerBytes() {
+      return null;
+    }
+  }
+
   private static final class DroppingAsyncAppender extends AsyncAppenderBase<ILoggingEvent> {
     private final Counter dropped;
 
