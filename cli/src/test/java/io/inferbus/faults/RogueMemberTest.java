@@ -14,6 +14,7 @@ import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.cluster.ClusterCa;
 import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.cluster.RecordRejected;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.DeploymentNode;
@@ -26,13 +27,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -111,7 +110,7 @@ class RogueMemberTest {
     String attackerKey = "attacker-key-" + UUID.randomUUID();
     JsonObject envelope = new JsonObject(endpoints.get("risk"));
     JsonObject forged = new JsonObject(envelope.getString("record"))
-        .put("key_hashes", new JsonArray().add(HexFormat.of().formatHex(sha256(attackerKey))));
+        .put("key_hashes", new JsonArray().add(Sha256.hex(attackerKey)));
     double rejectedBefore = rejected(ClusterMaps.ENDPOINTS);
 
     for (String forgery : new String[] {
@@ -207,10 +206,6 @@ class RogueMemberTest {
   private static int scoreWithToken(String endpoint, String token) throws Exception {
     return node.https().send("POST", node.scoring() + "/endpoints/" + endpoint + "/score", token, "application/json",
         sample).statusCode();
-  }
-
-  private static byte[] sha256(String s) throws Exception {
-    return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** An {@code aml_token} as the control plane would issue it, signed with the attacker's key. */

@@ -11,6 +11,7 @@ import io.inferbus.deployment.modelcache.ModelCache;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.state.ModelRef;
@@ -89,7 +90,7 @@ public final class InstancePathBench {
 
   private static void run(Options options, Vertx vertx, HazelcastInstance hazelcast, Path cacheDir) throws Exception {
     // The instance's model cache finds a verified copy by content hash, as on a node that fetched it before.
-    String sha256 = ModelCache.sha256Of(ExampleModel.MODEL);
+    String sha256 = Sha256.hexOf(ExampleModel.MODEL);
     Files.copy(ExampleModel.MODEL, cacheDir.resolve(sha256 + ".onnx"));
     DeploymentState deployment = new DeploymentState("credit", "blue", new ModelRef("credit-model", "1", sha256), 1,
         new RequestSettings(5000, options.maxConcurrent, 500), null, 1);

@@ -2,6 +2,7 @@ package io.inferbus.controlplane.auth;
 
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,8 +14,6 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -208,12 +207,8 @@ public final class OperatorAuth {
      * the SHA-256 of its text, so that it can be revoked like the others.
      */
     private static String legacyId(String token) {
-      try {
-        return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(
-            MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is part of every JDK", e);
-      }
+      return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(
+          Sha256.bytes(token.getBytes(StandardCharsets.US_ASCII)));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.inferbus.controlplane.auth;
 
 import io.inferbus.protocol.files.DurableFiles;
+import io.inferbus.protocol.hashing.Sha256;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -56,13 +56,7 @@ public record SigningKeys(String privateKeyPem, String publicKeyPem) {
     String y = b64.encodeToString(unsigned32(key.getW().getAffineY().toByteArray()));
     // the thumbprint hashes the required members in lexicographic order, without whitespace
     String thumbprintInput = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + x + "\",\"y\":\"" + y + "\"}";
-    String kid;
-    try {
-      kid = b64.encodeToString(MessageDigest.getInstance("SHA-256")
-          .digest(thumbprintInput.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    String kid = b64.encodeToString(Sha256.bytes(thumbprintInput));
     return new JsonObject().put("kty", "EC").put("crv", "P-256").put("x", x).put("y", y)
         .put("alg", ALGORITHM).put("use", "sig").put("kid", kid);
   }

@@ -12,6 +12,7 @@ import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.state.BatchingSettings;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
@@ -30,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,7 +121,7 @@ public final class ControlPlaneService {
       return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT,
           "the body is empty: send the ONNX file's bytes as application/octet-stream"));
     }
-    String sha256 = ModelBlobs.sha256(bytes);
+    String sha256 = Sha256.hex(bytes.getBytes());
     // Inspect outside the store thread: loading a large model must not hold up other operations.
     return vertx.executeBlocking(() -> {
       Path tmp = blobs.writeTemporary(bytes);
@@ -620,7 +620,7 @@ public final class ControlPlaneService {
     JsonObject keys = doc.getJsonObject("keys");
     List<String> hashes = new ArrayList<>();
     for (String type : List.of("primary", "secondary")) {
-      hashes.add(HexFormat.of().formatHex(sha256(vault.decrypt(keys.getString(type)))));
+      hashes.add(Sha256.hex(vault.decrypt(keys.getString(type))));
     }
     String authMode = doc.getString("auth_mode");
     return new EndpointState(doc.getString("name"), authMode,
@@ -835,14 +835,6 @@ public final class ControlPlaneService {
 
   private static String now() {
     return Instant.now().toString();
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
 }

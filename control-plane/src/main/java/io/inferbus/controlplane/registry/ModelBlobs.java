@@ -7,9 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** Model files, content-addressed by sha256, in the control plane's data directory. Blocking. */
@@ -19,14 +16,6 @@ public final class ModelBlobs {
 
   public ModelBlobs(Path dir) {
     this.dir = dir;
-  }
-
-  public static String sha256(Buffer bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.getBytes()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Where the blob with this hash lives, or null if the text is not a sha256. */

@@ -1,20 +1,15 @@
 package io.inferbus.deployment.modelcache;
 
 import io.inferbus.protocol.files.DurableFiles;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -46,7 +41,7 @@ public final class ModelCache {
 
   private Future<Path> obtain(String sha256) {
     Path file = dir.resolve(sha256 + ".onnx");
-    return vertx.executeBlocking(() -> Files.exists(file) && sha256.equals(sha256Of(file)))
+    return vertx.executeBlocking(() -> Files.exists(file) && sha256.equals(Sha256.hexOf(file)))
         .compose(present -> present ? Future.succeededFuture(file) : fetch(sha256, file));
   }
 
@@ -59,7 +54,7 @@ public final class ModelCache {
           Path tmp = Files.createTempFile(dir, sha256, ".part");
           try {
             Files.write(tmp, reply.body().getBytes());
-            String actual = sha256Of(tmp);
+            String actual = Sha256.hexOf(tmp);
             if (!sha256.equals(actual)) {
               throw new IOException("model " + sha256 + " arrived with hash " + actual);
             }
@@ -69,18 +64,5 @@ public final class ModelCache {
             Files.deleteIfExists(tmp);
           }
         }));
-  }
-
-  /** Hex sha256 of a file's content. */
-  public static String sha256Of(Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      byte[] chunk = new byte[64 * 1024];
-      while (in.read(chunk) >= 0) {
-        // reading feeds the digest
-      }
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new UncheckedIOException(new IOException(e));
-    }
   }
 }

@@ -21,6 +21,7 @@ import io.inferbus.protocol.cluster.SignedMap;
 import io.inferbus.protocol.delivery.LocalInstances;
 import io.inferbus.protocol.delivery.ScoringAnswer;
 import io.inferbus.protocol.delivery.ScoringCall;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.state.ModelRef;
@@ -114,7 +115,7 @@ class ModelInstanceTest {
   }
 
   private static ModelInstance instance(Path model, int maxConcurrent, LocalInstances local) throws Exception {
-    String sha256 = ModelCache.sha256Of(model);
+    String sha256 = Sha256.hexOf(model);
     Files.copy(model, cacheDir.resolve(sha256 + ".onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     DeploymentState deployment = new DeploymentState("credit", "blue", new ModelRef("credit-model", "1", sha256), 1,
         new RequestSettings(30_000, maxConcurrent, 30_000), null, 1);

@@ -1,6 +1,7 @@
 package io.inferbus.gateway.openapi;
 
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.hashing.Sha256;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.tensor.DataType;
 import io.inferbus.protocol.tensor.ModelSignature;
@@ -8,11 +9,7 @@ import io.inferbus.protocol.tensor.TensorSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -408,13 +405,7 @@ public final class OpenApiDocument {
     List<String> texts = new ArrayList<>();
     signatures.forEach(s -> texts.add(s.toJson().encode()));
     texts.sort(null);
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(String.join("\n", texts).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    return Sha256.hex(String.join("\n", texts)).substring(0, 12); // the first six bytes
   }
 
   private static String describe(List<TensorSpec> specs) {

@@ -1,13 +1,12 @@
 package io.inferbus.protocol.cluster;
 
+import io.inferbus.protocol.hashing.Sha256;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -136,7 +135,7 @@ public final class ClusterTrust {
 
   static String fingerprint(X509Certificate cert) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+      return Sha256.hex(cert.getEncoded());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.ControlPlaneClient;
 import io.inferbus.cli.operator.ResourcePaths;
+import io.inferbus.protocol.hashing.Sha256;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -137,17 +134,10 @@ public final class ModelRegistry {
   }
 
   private static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
+    try {
+      return Sha256.hexOf(file);
     } catch (IOException e) {
       throw new CliException("cannot read model " + file + ": " + e.getMessage());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
