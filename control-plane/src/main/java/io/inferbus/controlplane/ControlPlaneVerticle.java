@@ -18,6 +18,7 @@ import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.RequestIds;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.net.ReadDeadlines;
@@ -168,7 +169,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     if (ctx.response().ended() || ctx.response().closed()) {
       return Future.succeededFuture();
     }
-    LOG.info("request {} {} {}: {} {}", ctx.response().headers().get("x-request-id"), ctx.request().method(),
+    LOG.info("request {} {} {}: {} {}", ctx.response().headers().get(RequestIds.HEADER), ctx.request().method(),
         ctx.request().path(), FailureKind.TIMED_OUT.httpStatus(), message);
     return ctx.response().setStatusCode(FailureKind.TIMED_OUT.httpStatus())
         .putHeader("content-type", "application/json")

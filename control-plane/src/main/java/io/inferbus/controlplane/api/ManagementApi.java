@@ -15,6 +15,7 @@ import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
 import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.RequestIds;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,9 +27,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManagementApi {
   private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
-  private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String CALLER = "inferbus.caller";
   private static final String REQUEST_ID = "inferbus.request-id";
   private static final String METHOD_OVERRIDE = "x-http-method-override";
@@ -324,10 +322,9 @@ public final class ManagementApi {
   }
 
   private void requestId(RoutingContext ctx) {
-    String given = ctx.request().getHeader("x-request-id");
-    String id = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = RequestIds.accept(ctx.request().getHeader(RequestIds.HEADER));
     ctx.put(REQUEST_ID, id);
-    ctx.response().putHeader("x-request-id", id);
+    ctx.response().putHeader(RequestIds.HEADER, id);
     ctx.next();
   }
 

@@ -2,6 +2,7 @@ package io.inferbus.controlplane.logs;
 
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.RequestIds;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +20,6 @@ import java.util.regex.Pattern;
  * @param lines how many of the last matching lines
  */
 public record TrafficLogFilter(String requestId, Long sinceMs, String status, int lines) {
-  /** What a gateway accepts as a request id, and what the control plane takes back: the same rule. */
-  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern STATUS = Pattern.compile("[1-5][0-9][0-9]|[1-5]xx");
   /** Azure's and Kusto's relative form: {@code 30m}, {@code 2h}, {@code 7d} back from now. */
   private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,5})([smhd])");
@@ -53,9 +52,10 @@ public record TrafficLogFilter(String requestId, Long sinceMs, String status, in
     if (param == null) {
       return null;
     }
-    if (!REQUEST_ID.matcher(param).matches()) {
-      throw new InferbusException(FailureKind.BAD_INPUT, "request_id must be 1 to 128 characters of letters, "
-          + "digits and . _ : - (as the x-request-id the gateway answered with), not '" + shorten(param) + "'",
+    // only what a gateway could have answered with (RequestIds.accept)
+    if (!RequestIds.isValid(param)) {
+      throw new InferbusException(FailureKind.BAD_INPUT, "request_id must be " + RequestIds.RULE
+          + " (as the " + RequestIds.HEADER + " the gateway answered with), not '" + shorten(param) + "'",
           "request_id");
     }
     return param;

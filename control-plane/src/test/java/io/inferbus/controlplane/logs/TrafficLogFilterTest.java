@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.RequestIds;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +83,15 @@ class TrafficLogFilterTest {
     assertEquals(128, parse("x".repeat(128), null, null, null).requestId().length());
     InferbusException e = assertThrows(InferbusException.class, () -> parse("x".repeat(129), null, null, null));
     assertEquals("request_id", e.target());
+  }
+
+  @Test
+  void requestIdIsWhatAGatewayCouldHaveAnsweredWith() {
+    String generated = RequestIds.accept(null);
+    assertEquals(generated, parse(generated, null, null, null).requestId());
+    InferbusException e = assertThrows(InferbusException.class, () -> parse("a b", null, null, null));
+    assertEquals("request_id must be 1 to 128 characters of letters, digits and . _ : - (as the x-request-id the "
+        + "gateway answered with), not 'a b'", e.getMessage());
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficRecord;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.RequestIds;
 import io.inferbus.protocol.ScoringHeaders;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.delivery.LocalInstances;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScoringHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringHandler.class);
-  public static final String REQUEST_ID = "x-request-id";
+  public static final String REQUEST_ID = RequestIds.HEADER;
   public static final String CLIENT_REQUEST_ID = "x-ms-client-request-id";
   public static final String DEPLOYMENT_HEADER = "azureml-model-deployment";
   private static final String REQUEST_ID_KEY = "inferbus.request-id";
