@@ -17,7 +17,9 @@ import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.RequestIds;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.cluster.ClusterRecords;
@@ -30,7 +32,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,10 +172,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
     LOG.info("request {} {} {}: {} {}", ctx.response().headers().get(RequestIds.HEADER), ctx.request().method(),
         ctx.request().path(), FailureKind.TIMED_OUT.httpStatus(), message);
-    return ctx.response().setStatusCode(FailureKind.TIMED_OUT.httpStatus())
-        .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", FailureKind.TIMED_OUT.code())
-            .put("message", message)).toBuffer());
+    return ErrorResponses.send(ctx.response(), new InferbusException(FailureKind.TIMED_OUT, message));
   }
 
   private void serveModel(Message<String> request) {

@@ -1,10 +1,10 @@
 package io.inferbus.gateway;
 
 import io.inferbus.gateway.connections.ConnectionLimit;
-import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.ScoringHandler;
 import io.inferbus.gateway.scoring.SharedScoring;
+import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.net.ReadDeadlines;

@@ -13,6 +13,7 @@ import io.inferbus.controlplane.metrics.ChangeKind;
 import io.inferbus.controlplane.nodes.NodeRemovals;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
 import io.inferbus.controlplane.tokens.OperatorTokens;
+import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.RequestIds;
@@ -352,14 +353,6 @@ public final class ManagementApi {
           failure);
       e = new InferbusException(FailureKind.INTERNAL, "internal error; request id " + ctx.get(REQUEST_ID));
     }
-    if (ctx.response().ended()) {
-      return;
-    }
-    JsonObject error = new JsonObject().put("code", e.kind().code()).put("message", e.getMessage());
-    if (e.target() != null) {
-      error.put("target", e.target());
-    }
-    ctx.response().setStatusCode(e.kind().httpStatus()).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", error).toBuffer());
+    ErrorResponses.send(ctx.response(), e);
   }
 }

@@ -2,7 +2,6 @@ package io.inferbus.gateway.scoring;
 
 import io.inferbus.gateway.auth.AuthRefusal;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
-import io.inferbus.gateway.errors.ErrorResponses;
 import io.inferbus.gateway.openapi.OpenApiDocument;
 import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.EndpointRoute;
@@ -11,6 +10,7 @@ import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.trafficlog.TraceContext;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficRecord;
+import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.RequestIds;
