@@ -27,12 +27,9 @@ final class NodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.check();
-    NodeConfig config = new NodeConfig(Role.parse(roles), server.dataDir, server.host, server.gatewayPort,
-        server.controlPort, server.managementPort, server.clusterConfig, false, server.tlsCert, server.tlsKey,
-        false, server.trustedIssuer(), server.maxBodyBytes())
-        .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
-        .withManagementHost(server.managementHost).withJoinFile(join)
-        .withMaxConnections(server.maxConnections);
+    NodeConfig config = server.configure(NodeConfig.builder(Role.parse(roles), server.dataDir))
+        .joinFile(join)
+        .build();
     return NodeRunner.run(config, false) ? 0 : 1;
   }
 }

@@ -1,6 +1,7 @@
 package io.inferbus.cli;
 
 import io.inferbus.gateway.auth.TrustedIssuerOptions;
+import io.inferbus.node.NodeConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -89,6 +90,20 @@ final class ServerOptions {
       return null;
     }
     return new TrustedIssuerOptions(jwksFile, jwksUrl, jwtIssuer, jwtAudience);
+  }
+
+  /** {@code node} with the values these flags set (ports, host, TLS, cluster config, limits, logging, issuer). */
+  NodeConfig.Builder configure(NodeConfig.Builder node) {
+    return node.host(host)
+        .ports(gatewayPort, controlPort, managementPort)
+        .clusterConfig(clusterConfig)
+        .tls(tlsCert, tlsKey)
+        .trustedIssuer(trustedIssuer())
+        .maxBodyBytes(maxBodyBytes())
+        .eventLoops(eventLoops)
+        .requestLogging(requestLogging())
+        .managementHost(managementHost)
+        .maxConnections(maxConnections);
   }
 
   void check() {

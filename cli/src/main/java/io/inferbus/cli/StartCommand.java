@@ -19,12 +19,10 @@ final class StartCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     server.check();
-    NodeConfig config = new NodeConfig(EnumSet.allOf(Role.class), server.dataDir, server.host, server.gatewayPort,
-        server.controlPort, server.managementPort, server.clusterConfig, server.clusterConfig == null,
-        server.tlsCert, server.tlsKey, true, server.trustedIssuer(), server.maxBodyBytes())
-        .withEventLoops(server.eventLoops).withRequestLogging(server.requestLogging())
-        .withManagementHost(server.managementHost)
-        .withMaxConnections(server.maxConnections);
+    NodeConfig config = server.configure(NodeConfig.builder(EnumSet.allOf(Role.class), server.dataDir))
+        .embedded(server.clusterConfig == null)
+        .seedExample(true)
+        .build();
     return NodeRunner.run(config, true) ? 0 : 1;
   }
 }

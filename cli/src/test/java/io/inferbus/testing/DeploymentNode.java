@@ -26,8 +26,8 @@ public final class DeploymentNode implements AutoCloseable {
 
   /** Starts a deployment node in {@code dataDir} that joins {@code leader}'s cluster. */
   public static DeploymentNode join(TestNode leader, Path dataDir) throws Exception {
-    NodeConfig config = new NodeConfig(Set.of(Role.DEPLOYMENT), dataDir, "127.0.0.1", 0, 0, 0, null, false,
-        null, null, false).withJoinFile(leader.dataDir.resolve("join.json"));
+    NodeConfig config = NodeConfig.builder(Set.of(Role.DEPLOYMENT), dataDir)
+        .ports(0, 0, 0).joinFile(leader.dataDir.resolve("join.json")).build();
     return new DeploymentNode(InferbusNode.start(config).toCompletionStage().toCompletableFuture()
         .get(3, TimeUnit.MINUTES));
   }

@@ -44,8 +44,8 @@ class ClusterJoinIT extends CliNodeTest {
     assertEquals("worker-1", join.credential().name());
     assertNotEquals(founders.credential().keyPem(), join.credential().keyPem(), "a key of its own");
 
-    NodeConfig config = new NodeConfig(Set.of(Role.DEPLOYMENT), tmp.resolve("worker-1"), "127.0.0.1", 0, 0, 0, null,
-        false, null, null, false).withJoinFile(file);
+    NodeConfig config = NodeConfig.builder(Set.of(Role.DEPLOYMENT), tmp.resolve("worker-1"))
+        .ports(0, 0, 0).joinFile(file).build();
     InferbusNode worker = InferbusNode.start(config).toCompletionStage().toCompletableFuture().get(3, TimeUnit.MINUTES);
     try {
       Await.until("worker-1 listed among the cluster's nodes", Duration.ofSeconds(30), () -> {
