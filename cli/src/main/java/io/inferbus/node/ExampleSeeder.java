@@ -35,15 +35,15 @@ public final class ExampleSeeder {
       JsonObject deployment = spec("blue-deployment.yml", AzureSchema.DEPLOYMENT);
       String modelPath = deployment.getJsonObject("model").getString("path");
       byte[] model = bytes(modelPath.replaceFirst("^\\./", ""));
-      return new Object[] {endpoint, deployment, ModelRegistry.nameOf(Path.of(modelPath)), model};
-    }).compose(parts -> {
-      JsonObject endpoint = (JsonObject) parts[0];
-      JsonObject deployment = (JsonObject) parts[1];
-      String modelName = (String) parts[2];
+      return new Example(endpoint, deployment, ModelRegistry.nameOf(Path.of(modelPath)), model);
+    }).compose(example -> {
+      JsonObject endpoint = example.endpoint();
+      JsonObject deployment = example.deployment();
+      String modelName = example.modelName();
       String endpointName = endpoint.getString("name");
       String deploymentName = deployment.getString("name");
       deployment.put("model", modelName + ":" + MODEL_VERSION);
-      return service.putModel(modelName, MODEL_VERSION, Buffer.buffer((byte[]) parts[3]), Actor.SYSTEM)
+      return service.putModel(modelName, MODEL_VERSION, Buffer.buffer(example.model()), Actor.SYSTEM)
           .compose(v -> service.putEndpoint(endpointName, endpoint, Actor.SYSTEM))
           .compose(v -> service.putDeployment(endpointName, deploymentName, deployment, Actor.SYSTEM))
           .compose(v -> service.patchEndpoint(endpointName,
@@ -55,6 +55,9 @@ public final class ExampleSeeder {
           });
     });
   }
+
+  /** The example's specs and model file, read from the jar off the event loop. */
+  private record Example(JsonObject endpoint, JsonObject deployment, String modelName, byte[] model) {}
 
   private static JsonObject spec(String name, AzureSchema schema) throws IOException {
     return new JsonObject(Json.write(SpecFile.parse(resource(name), EXAMPLE + name).checkFields(schema).spec()));

@@ -77,10 +77,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
       store = Store.open(dataDir);
       KeyVault vault = KeyVault.open(dataDir.resolve("secrets").resolve("vault.key"));
       SigningKeys keys = SigningKeys.loadOrCreate(dataDir.resolve("secrets"));
-      return new Object[] {vault, keys};
-    }).compose(loaded -> {
-      KeyVault vault = (KeyVault) loaded[0];
-      SigningKeys keys = (SigningKeys) loaded[1];
+      return new Secrets(vault, keys);
+    }).compose(secrets -> {
+      KeyVault vault = secrets.vault();
+      SigningKeys keys = secrets.keys();
       auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
       endpointTokens = new EndpointTokens(vertx, keys);
       operatorTokens = new OperatorTokens(records, context, store, storeThread, auth);
@@ -119,6 +119,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
   }
+
+  /** What start reads from the data dir on the store's thread, handed to the event-loop steps that follow. */
+  private record Secrets(KeyVault vault, SigningKeys keys) {}
 
   @Override
   public Future<?> stop() {
