@@ -22,7 +22,7 @@ public class InstanceSchedulerTest {
   private static final long MS = 1_000_000L;
 
   /** A job: its name, batch key and rows. */
-  public static final class Job implements InstanceScheduler.Job {
+  public static class Job implements InstanceScheduler.Job {
     final String name;
     final String key;
     final long rows;

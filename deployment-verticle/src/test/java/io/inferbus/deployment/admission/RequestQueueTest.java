@@ -17,31 +17,10 @@ import org.junit.jupiter.api.Test;
  */
 class RequestQueueTest {
 
-  /** A queued request; identity matters (two jobs with equal fields are still two requests). */
-  static final class Job implements RequestQueue.Queued {
-    final String id;
-    final String key;
-    final long rows;
-
+  /** A queued request (the scheduler test's); identity matters: two with equal fields are two requests. */
+  private static final class Job extends InstanceSchedulerTest.Job {
     Job(String id, String key, long rows) {
-      this.id = id;
-      this.key = key;
-      this.rows = rows;
-    }
-
-    @Override
-    public String batchKey() {
-      return key;
-    }
-
-    @Override
-    public long rows() {
-      return rows;
-    }
-
-    @Override
-    public String toString() {
-      return id;
+      super(id, key, rows, Long.MAX_VALUE);
     }
   }
 
@@ -50,7 +29,7 @@ class RequestQueueTest {
   }
 
   private static List<String> ids(List<Job> jobs) {
-    return jobs.stream().map(j -> j.id).toList();
+    return jobs.stream().map(j -> j.name).toList();
   }
 
   // ---------------------------------------------------------------- capacity and concurrency
@@ -135,7 +114,7 @@ class RequestQueueTest {
     while (q.waiting() > 0) {
       List<Job> batch = q.takeBatch(1);
       assertEquals(1, batch.size(), "max rows 1: no batching");
-      order.add(batch.get(0).id);
+      order.add(batch.get(0).name);
       q.finished();
     }
     assertEquals(List.of("a", "b", "c", "d"), order);
@@ -218,10 +197,10 @@ class RequestQueueTest {
     q.enqueue(job("small", "k", 3));
     List<Job> batch = q.takeBatch(8);
     assertTrue(batch.stream().mapToLong(Job::rows).sum() <= 8, "rows of " + ids(batch));
-    assertEquals("a", batch.get(0).id);
+    assertEquals("a", batch.get(0).name);
     assertFalse(ids(batch).contains("big"), "5 + 4 rows exceed 8");
     q.finished();
-    assertEquals("big", q.takeBatch(8).get(0).id, "the job that did not fit heads the next batch");
+    assertEquals("big", q.takeBatch(8).get(0).name, "the job that did not fit heads the next batch");
   }
 
   @Test
