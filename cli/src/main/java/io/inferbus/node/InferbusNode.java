@@ -89,8 +89,7 @@ public final class InferbusNode {
   /** The directory of this node's own log files (the traffic log). */
   static final String LOGS_DIR = "logs";
   /** The node's copies of the tables that say whether its deployments have settled; null before. */
-  private SettleViews settleViews;
-  private java.util.UUID mergeListenerOfSettle;
+  private volatile SettleViews settleViews;
   private volatile boolean ready;
   private volatile boolean deploymentsSettled;
   private static final long DEPLOYMENTS_SETTLE_MS = 120_000;
@@ -276,6 +275,16 @@ public final class InferbusNode {
   private void reintroduceAfterMerge(com.hazelcast.core.LifecycleEvent event) {
     if (event.getState() != com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
       return;
+    }
+    SettleViews views = settleViews;
+    if (views != null) { // a merge raises no entry events: the readiness check's copies are read afresh
+      views.context.runOnContext(v -> {
+        if (settleViews == views) {
+          views.stop();
+          settleViews = new SettleViews(views.context, views.decide);
+          settleViews.start();
+        }
+      });
     }
     introduce(hazelcast).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -523,21 +532,16 @@ public final class InferbusNode {
       }
     });
     Runnable decide = () -> {
-      deploymentsSettled = settleViews.settled();
+      SettleViews views = settleViews;
+      if (views == null) { // the node is stopping
+        return;
+      }
+      deploymentsSettled = views.settled();
       if (deploymentsSettled && done.tryComplete()) {
         vertx.cancelTimer(deadline);
       }
     };
     settleViews = new SettleViews(context, decide);
-    mergeListenerOfSettle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
-        context.runOnContext(v -> {
-          settleViews.stop();
-          settleViews = new SettleViews(context, decide);
-          settleViews.start();
-        });
-      }
-    });
     settleViews.start();
     return done.future();
   }
@@ -685,10 +689,6 @@ public final class InferbusNode {
       return;
     }
     ready = false;
-    if (mergeListenerOfSettle != null) {
-      hazelcast.getLifecycleService().removeLifecycleListener(mergeListenerOfSettle);
-      mergeListenerOfSettle = null;
-    }
     if (settleViews != null) {
       SettleViews views = settleViews;
       settleViews = null;
