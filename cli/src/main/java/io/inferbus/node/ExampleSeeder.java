@@ -4,8 +4,8 @@ import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.model.ModelRegistry;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SpecFile;
-import io.inferbus.controlplane.endpoints.Actor;
-import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.ControlPlaneServices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +28,7 @@ public final class ExampleSeeder {
 
   private ExampleSeeder() {}
 
-  public static Future<String> seed(Vertx vertx, ControlPlaneService service) {
+  public static Future<String> seed(Vertx vertx, ControlPlaneServices services) {
     return vertx.executeBlocking(() -> {
       // read as the CLI reads them: Azure-only fields ($schema, instance_type) dropped, typos refused
       JsonObject endpoint = spec("endpoint.yml", AzureSchema.ENDPOINT);
@@ -43,10 +43,10 @@ public final class ExampleSeeder {
       String endpointName = endpoint.getString("name");
       String deploymentName = deployment.getString("name");
       deployment.put("model", modelName + ":" + MODEL_VERSION);
-      return service.putModel(modelName, MODEL_VERSION, Buffer.buffer(example.model()), Actor.SYSTEM)
-          .compose(v -> service.putEndpoint(endpointName, endpoint, Actor.SYSTEM))
-          .compose(v -> service.putDeployment(endpointName, deploymentName, deployment, Actor.SYSTEM))
-          .compose(v -> service.patchEndpoint(endpointName,
+      return services.models().put(modelName, MODEL_VERSION, Buffer.buffer(example.model()), Actor.SYSTEM)
+          .compose(v -> services.endpoints().put(endpointName, endpoint, Actor.SYSTEM))
+          .compose(v -> services.deployments().put(endpointName, deploymentName, deployment, Actor.SYSTEM))
+          .compose(v -> services.endpoints().patch(endpointName,
               new JsonObject().put("traffic", new JsonObject().put(deploymentName, 100)), Actor.SYSTEM))
           .map(v -> {
             LOG.info("registered the example endpoint '{}' (model {}:{}, deployment {})", endpointName, modelName,

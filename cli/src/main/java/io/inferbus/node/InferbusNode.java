@@ -458,8 +458,8 @@ public final class InferbusNode {
     if (controlPlane == null || !config.seedExample()) {
       return Future.succeededFuture();
     }
-    return controlPlane.service().isEmpty().compose(empty -> empty
-        ? ExampleSeeder.seed(vertx, controlPlane.service()).map(name -> {
+    return controlPlane.services().isEmpty().compose(empty -> empty
+        ? ExampleSeeder.seed(vertx, controlPlane.services()).map(name -> {
           exampleEndpoint = name;
           return null;
         })
@@ -756,7 +756,7 @@ public final class InferbusNode {
 
   /** The primary key of an endpoint (for the welcome message); fails if there is no such endpoint. */
   public Future<String> exampleKey(String endpoint) {
-    return controlPlane.service().keys(endpoint).map(r -> r.body().getString("primaryKey"));
+    return controlPlane.services().endpoints().keys(endpoint).map(r -> r.body().getString("primaryKey"));
   }
 
   /** The example endpoint's name when this start registered it, else null. */

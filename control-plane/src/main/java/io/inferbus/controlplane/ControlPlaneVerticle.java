@@ -4,12 +4,12 @@ import io.inferbus.controlplane.api.ManagementApi;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
-import io.inferbus.controlplane.endpoints.ClusterPublisher;
-import io.inferbus.controlplane.endpoints.ControlPlaneService;
 import io.inferbus.controlplane.logs.LogGatherer;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
 import io.inferbus.controlplane.nodes.NodeRemovals;
+import io.inferbus.controlplane.operations.ClusterPublisher;
+import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.store.KeyVault;
@@ -51,7 +51,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private final ControlPlaneOptions options;
   private Store store;
   private WorkerExecutor storeThread;
-  private ControlPlaneService service;
+  private ControlPlaneServices services;
   private OperatorAuth auth;
   private EndpointTokens endpointTokens;
   private OperatorTokens operatorTokens;
@@ -92,11 +92,11 @@ public final class ControlPlaneVerticle extends VerticleBase {
       });
       placer = new Placer(records, context, () -> instances.entries());
       publisher = new ClusterPublisher(records, context);
-      service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
-          publisher, storeThread, placer, options.scoringBaseUrl(),
+      services = ControlPlaneServices.create(vertx, new StoreThread(store, storeThread), vault,
+          new ModelBlobs(dataDir.resolve("models")), publisher, placer, options.scoringBaseUrl(),
           endpointTokens.verificationKeys());
       return instances.start();
-    }).compose(v -> service.republishAll())
+    }).compose(v -> services.republishAll())
         // after republishing: placement starts from the store's deployments, not from leftovers
         .compose(v -> placer.start())
         .compose(v -> metrics.start())
@@ -113,7 +113,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
-              .requestHandler(deadlines.guard(new ManagementApi(vertx, service, auth, endpointTokens, operatorTokens, nodeRemovals,
+              .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
                   trafficLog, metrics).router()))
               .listen();
         })
@@ -159,9 +159,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Service for in-process callers (the node bootstrap registers the example through it). */
-  public ControlPlaneService service() {
-    return service;
+  /** The services, for in-process callers (the node bootstrap registers the example through them). */
+  public ControlPlaneServices services() {
+    return services;
   }
 
   public OperatorAuth auth() {
@@ -181,7 +181,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private void serveModel(Message<String> request) {
     String sha256 = request.body();
     vertx.executeBlocking(() -> {
-      Path file = service.modelFile(sha256);
+      Path file = services.models().file(sha256);
       return file == null ? null : Buffer.buffer(Files.readAllBytes(file));
     }, false).onComplete(ar -> {
       if (ar.failed()) {

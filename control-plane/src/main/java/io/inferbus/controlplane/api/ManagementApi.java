@@ -1,12 +1,12 @@
 package io.inferbus.controlplane.api;
 
 import io.inferbus.controlplane.ControlPlaneOptions;
+import io.inferbus.controlplane.ControlPlaneServices;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
-import io.inferbus.controlplane.endpoints.Actor;
-import io.inferbus.controlplane.endpoints.ApiResult;
-import io.inferbus.controlplane.endpoints.ControlPlaneService;
+import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ChangeKind;
@@ -44,7 +44,7 @@ public final class ManagementApi {
   private static final String METHOD_OVERRIDE = "x-http-method-override";
 
   private final Vertx vertx;
-  private final ControlPlaneService service;
+  private final ControlPlaneServices services;
   private final OperatorAuth auth;
   private final EndpointTokens endpointTokens;
   private final OperatorTokens operatorTokens;
@@ -52,11 +52,11 @@ public final class ManagementApi {
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
 
-  public ManagementApi(Vertx vertx, ControlPlaneService service, OperatorAuth auth, EndpointTokens endpointTokens,
+  public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
       ControlPlaneMetrics metrics) {
     this.vertx = vertx;
-    this.service = service;
+    this.services = services;
     this.auth = auth;
     this.endpointTokens = endpointTokens;
     this.operatorTokens = operatorTokens;
@@ -69,52 +69,52 @@ public final class ManagementApi {
     Router r = Router.router(vertx);
     r.route().handler(this::requestId);
     r.route().handler(ManagementApi::patchSentAsPost);
-    route(r.get("/models"), OperatorRole.READER, ctx -> service.listModels());
+    route(r.get("/models"), OperatorRole.READER, ctx -> services.models().list());
     change(r.put("/models/:name/versions/:version"), OperatorRole.ADMIN, ControlPlaneOptions.MAX_MODEL_BYTES,
         ctx -> ChangeKind.MODEL_REGISTER,
-        ctx -> service.putModel(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));
+        ctx -> services.models().put(ctx.pathParam("name"), ctx.pathParam("version"), ctx.body().buffer(), actor(ctx)));
     route(r.get("/models/:name/versions/:version"), OperatorRole.READER,
-        ctx -> service.getModel(ctx.pathParam("name"), ctx.pathParam("version")));
+        ctx -> services.models().get(ctx.pathParam("name"), ctx.pathParam("version")));
 
-    route(r.get("/endpoints"), OperatorRole.READER, ctx -> service.listEndpoints());
+    route(r.get("/endpoints"), OperatorRole.READER, ctx -> services.endpoints().list());
     change(r.put("/endpoints/:e"), OperatorRole.ADMIN,
         ctx -> createdOrUpdated(ctx, metrics.endpointExists(ctx.pathParam("e")), ChangeKind.ENDPOINT_CREATE,
             ChangeKind.ENDPOINT_UPDATE),
-        ctx -> service.putEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
-    route(r.get("/endpoints/:e"), OperatorRole.READER, ctx -> service.getEndpoint(ctx.pathParam("e")));
+        ctx -> services.endpoints().put(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    route(r.get("/endpoints/:e"), OperatorRole.READER, ctx -> services.endpoints().get(ctx.pathParam("e")));
     change(r.patch("/endpoints/:e"), OperatorRole.OPERATOR, ManagementApi::endpointPatchKind,
-        ctx -> service.patchEndpoint(ctx.pathParam("e"), body(ctx), actor(ctx)));
+        ctx -> services.endpoints().patch(ctx.pathParam("e"), body(ctx), actor(ctx)));
     change(r.delete("/endpoints/:e"), OperatorRole.ADMIN, ctx -> ChangeKind.ENDPOINT_DELETE,
-        ctx -> service.deleteEndpoint(ctx.pathParam("e"), actor(ctx)));
+        ctx -> services.endpoints().delete(ctx.pathParam("e"), actor(ctx)));
     route(r.get("/endpoints/:e/traffic/history"), OperatorRole.READER,
-        ctx -> service.trafficHistory(ctx.pathParam("e")));
+        ctx -> services.endpoints().trafficHistory(ctx.pathParam("e")));
     change(r.post("/endpoints/:e/traffic/rollback"), OperatorRole.OPERATOR, ctx -> ChangeKind.ROLLBACK,
-        ctx -> service.rollbackTraffic(ctx.pathParam("e"), body(ctx), actor(ctx)));
+        ctx -> services.endpoints().rollbackTraffic(ctx.pathParam("e"), body(ctx), actor(ctx)));
     route(r.get("/endpoints/:e/traffic-log"), OperatorRole.READER, this::trafficLog);
-    route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> service.keys(ctx.pathParam("e")));
+    route(r.post("/endpoints/:e/keys"), OperatorRole.OPERATOR, ctx -> services.endpoints().keys(ctx.pathParam("e")));
     change(r.post("/endpoints/:e/keys/regenerate"), OperatorRole.OPERATOR, ctx -> ChangeKind.KEYS_REGENERATE,
-        ctx -> service.regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));
+        ctx -> services.endpoints().regenerateKey(ctx.pathParam("e"), body(ctx), actor(ctx)));
     // a scoring token is a credential like a key: the same role as reading the keys
     change(r.post("/endpoints/:e/token"), OperatorRole.OPERATOR, ctx -> ChangeKind.TOKEN,
         ctx -> scoringToken(ctx.pathParam("e"), actor(ctx)));
 
     route(r.get("/endpoints/:e/deployments"), OperatorRole.READER,
-        ctx -> service.listDeployments(ctx.pathParam("e")));
+        ctx -> services.deployments().list(ctx.pathParam("e")));
     change(r.put("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN,
         ctx -> createdOrUpdated(ctx, metrics.deploymentExists(ctx.pathParam("e"), ctx.pathParam("d")),
             ChangeKind.DEPLOYMENT_CREATE, ChangeKind.DEPLOYMENT_UPDATE),
-        ctx -> service.putDeployment(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
+        ctx -> services.deployments().put(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
     route(r.get("/endpoints/:e/deployments/:d"), OperatorRole.READER,
-        ctx -> service.getDeployment(ctx.pathParam("e"), ctx.pathParam("d")));
+        ctx -> services.deployments().get(ctx.pathParam("e"), ctx.pathParam("d")));
     change(r.patch("/endpoints/:e/deployments/:d"), OperatorRole.OPERATOR, ctx -> ChangeKind.DEPLOYMENT_SCALE,
-        ctx -> service.patchDeployment(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
+        ctx -> services.deployments().patch(ctx.pathParam("e"), ctx.pathParam("d"), body(ctx), actor(ctx)));
     change(r.delete("/endpoints/:e/deployments/:d"), OperatorRole.ADMIN, ctx -> ChangeKind.DEPLOYMENT_DELETE,
-        ctx -> service.deleteDeployment(ctx.pathParam("e"), ctx.pathParam("d"), actor(ctx)));
+        ctx -> services.deployments().delete(ctx.pathParam("e"), ctx.pathParam("d"), actor(ctx)));
 
     route(r.get("/endpoints/:e/deployments/:d/logs"), OperatorRole.READER,
-        ctx -> service.deploymentLogs(ctx.pathParam("e"), ctx.pathParam("d"), ctx.request().getParam("lines")));
-    route(r.get("/nodes"), OperatorRole.READER, ctx -> service.nodes());
-    route(r.get("/audit"), OperatorRole.READER, ctx -> service.audit(since(ctx), 1000));
+        ctx -> services.logs().tail(ctx.pathParam("e"), ctx.pathParam("d"), ctx.request().getParam("lines")));
+    route(r.get("/nodes"), OperatorRole.READER, ctx -> services.nodes());
+    route(r.get("/audit"), OperatorRole.READER, ctx -> services.audit().query(since(ctx), 1000));
 
     // operator credentials: only an admin sees or changes them
     change(r.post("/tokens"), OperatorRole.ADMIN, ctx -> ChangeKind.OPERATOR_TOKEN_CREATE,
@@ -270,12 +270,12 @@ public final class ManagementApi {
     TrafficLogFilter filter = TrafficLogFilter.parse(ctx.queryParams().get("request_id"),
         ctx.queryParams().get("since"), ctx.queryParams().get("status"), ctx.queryParams().get("lines"),
         Instant.now());
-    return service.getEndpoint(endpoint).compose(found -> trafficLog.query(endpoint, filter)).map(ApiResult::ok);
+    return services.endpoints().get(endpoint).compose(found -> trafficLog.query(endpoint, filter)).map(ApiResult::ok);
   }
 
   /** {@code POST /endpoints/{e}/token}: a scoring token of an aml_token endpoint. */
   private Future<ApiResult> scoringToken(String endpoint, Actor actor) {
-    return service.getEndpoint(endpoint).map(shown -> {
+    return services.endpoints().get(endpoint).map(shown -> {
       String mode = shown.body().getString("auth_mode");
       if (!EndpointState.AUTH_AML_TOKEN.equals(mode)) {
         throw new InferbusException(FailureKind.BAD_INPUT, "endpoint '" + endpoint + "' has auth_mode '" + mode

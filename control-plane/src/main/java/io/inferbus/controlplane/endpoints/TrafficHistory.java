@@ -1,5 +1,6 @@
 package io.inferbus.controlplane.endpoints;
 
+import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.FailureKind;

@@ -1,7 +1,7 @@
 package io.inferbus.controlplane.nodes;
 
-import io.inferbus.controlplane.endpoints.Actor;
-import io.inferbus.controlplane.endpoints.ApiResult;
+import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.ClusterMaps;

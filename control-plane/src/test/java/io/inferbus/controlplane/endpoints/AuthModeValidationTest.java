@@ -2,6 +2,7 @@ package io.inferbus.controlplane.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +19,7 @@ class AuthModeValidationTest extends ControlPlaneTestBase {
   @Test
   void eachModeIsAcceptedAndPublished() throws Exception {
     for (String mode : new String[] {"key", "aml_token", "aad_token"}) {
-      cp.expect(201, () -> cp.service.putEndpoint("ep-" + mode.replace('_', '-'),
+      cp.expect(201, () -> cp.endpoints().put("ep-" + mode.replace('_', '-'),
           new JsonObject().put("auth_mode", mode), ALICE));
       assertEquals(mode, cp.endpoint("ep-" + mode.replace('_', '-')).getString("auth_mode"));
       assertEquals(mode, cp.published("ep-" + mode.replace('_', '-')).authMode());
@@ -27,8 +28,8 @@ class AuthModeValidationTest extends ControlPlaneTestBase {
 
   @Test
   void absentOrNullIsKey() throws Exception {
-    cp.expect(201, () -> cp.service.putEndpoint("absent", new JsonObject(), ALICE));
-    cp.expect(201, () -> cp.service.putEndpoint("explicit-null", new JsonObject().putNull("auth_mode"), ALICE));
+    cp.expect(201, () -> cp.endpoints().put("absent", new JsonObject(), ALICE));
+    cp.expect(201, () -> cp.endpoints().put("explicit-null", new JsonObject().putNull("auth_mode"), ALICE));
     assertEquals(EndpointState.AUTH_KEY, cp.endpoint("absent").getString("auth_mode"));
     assertEquals(EndpointState.AUTH_KEY, cp.endpoint("explicit-null").getString("auth_mode"));
   }
@@ -37,18 +38,18 @@ class AuthModeValidationTest extends ControlPlaneTestBase {
   void anythingElseIsA400ListingTheModes() throws Exception {
     for (Object bad : new Object[] {"password", "KEY", "aml-token", "", 1, true, new JsonArray().add("key"),
         new JsonObject().put("mode", "key")}) {
-      cp.refused(FailureKind.BAD_INPUT, () -> cp.service.putEndpoint("credit",
+      cp.refused(FailureKind.BAD_INPUT, () -> cp.endpoints().put("credit",
           new JsonObject().put("auth_mode", bad), ALICE), "is not one of key, aml_token, aad_token");
     }
-    cp.refused(FailureKind.NOT_FOUND, () -> cp.service.getEndpoint("credit"), "no endpoint named 'credit'");
+    cp.refused(FailureKind.NOT_FOUND, () -> cp.endpoints().get("credit"), "no endpoint named 'credit'");
   }
 
   @Test
   void aPutChangesTheModeOfAnExistingEndpoint() throws Exception {
-    cp.expect(201, () -> cp.service.putEndpoint("switch", new JsonObject().put("auth_mode", "key"), ALICE));
-    cp.expect(200, () -> cp.service.putEndpoint("switch", new JsonObject().put("auth_mode", "aml_token"), ALICE));
+    cp.expect(201, () -> cp.endpoints().put("switch", new JsonObject().put("auth_mode", "key"), ALICE));
+    cp.expect(200, () -> cp.endpoints().put("switch", new JsonObject().put("auth_mode", "aml_token"), ALICE));
     assertEquals("aml_token", cp.published("switch").authMode());
-    cp.expect(200, () -> cp.service.putEndpoint("switch", new JsonObject().put("auth_mode", "aad_token"), ALICE));
+    cp.expect(200, () -> cp.endpoints().put("switch", new JsonObject().put("auth_mode", "aad_token"), ALICE));
     assertEquals("aad_token", cp.published("switch").authMode());
   }
 }

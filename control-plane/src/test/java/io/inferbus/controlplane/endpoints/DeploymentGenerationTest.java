@@ -2,6 +2,7 @@ package io.inferbus.controlplane.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.testing.TestCluster;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.state.DeploymentState;
@@ -26,13 +27,13 @@ class DeploymentGenerationTest extends ControlPlaneTestBase {
   void scalingKeepsTheGenerationAndChangingRequestSettingsMakesTheNext() throws Exception {
     assertEquals(1, published().generation(), "a new deployment is generation 1");
 
-    JsonObject scaled = cp.expect(200, () -> cp.service.patchDeployment("credit", "blue",
+    JsonObject scaled = cp.expect(200, () -> cp.deployments().patch("credit", "blue",
         new JsonObject().put("instance_count", 5), ALICE));
     assertEquals(1, scaled.getLong("generation"));
     assertEquals(5, published().instanceCount(), "nodes see the new count");
     assertEquals(1, published().generation(), "with the same generation: running instances keep serving");
 
-    JsonObject tuned = cp.expect(200, () -> cp.service.patchDeployment("credit", "blue",
+    JsonObject tuned = cp.expect(200, () -> cp.deployments().patch("credit", "blue",
         new JsonObject().put("request_settings", new JsonObject().put("request_timeout_ms", 900)), ALICE));
     assertEquals(2, tuned.getLong("generation"), "instances take request settings when they start: replace them");
     assertEquals(2, published().generation());
@@ -40,11 +41,11 @@ class DeploymentGenerationTest extends ControlPlaneTestBase {
 
   @Test
   void aPutChangingOnlyCountOrDescriptionKeepsTheGenerationAndOneChangingBatchingDoesNot() throws Exception {
-    cp.expect(200, () -> cp.service.putDeployment("credit", "blue", new JsonObject().put("model", "credit-model:1")
+    cp.expect(200, () -> cp.deployments().put("credit", "blue", new JsonObject().put("model", "credit-model:1")
         .put("instance_count", 3).put("description", "three of them"), ALICE));
     assertEquals(1, published().generation());
 
-    cp.expect(200, () -> cp.service.putDeployment("credit", "blue", new JsonObject().put("model", "credit-model:1")
+    cp.expect(200, () -> cp.deployments().put("credit", "blue", new JsonObject().put("model", "credit-model:1")
         .put("instance_count", 3).put("batching", new JsonObject().put("max_batch_size", 8)), ALICE));
     assertEquals(2, published().generation());
   }

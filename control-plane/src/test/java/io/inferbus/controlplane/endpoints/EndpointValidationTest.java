@@ -3,6 +3,8 @@ package io.inferbus.controlplane.endpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.vertx.core.json.JsonObject;
@@ -56,11 +58,11 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   }
 
   private InferbusException badPatch(String body, String... fragments) throws Exception {
-    return refused(FailureKind.BAD_INPUT, () -> cp.service.patchEndpoint("credit", json(body), ALICE), fragments);
+    return refused(FailureKind.BAD_INPUT, () -> cp.endpoints().patch("credit", json(body), ALICE), fragments);
   }
 
   private InferbusException badDeployment(String name, String body, String... fragments) throws Exception {
-    return refused(FailureKind.BAD_INPUT, () -> cp.service.putDeployment("credit", name, json(body), ALICE),
+    return refused(FailureKind.BAD_INPUT, () -> cp.deployments().put("credit", name, json(body), ALICE),
         fragments);
   }
 
@@ -113,7 +115,7 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   void fieldsThatCannotBePatchedAreRefused() throws Exception {
     badPatch("{\"auth_mode\": \"aml_token\"}", "field 'auth_mode' cannot be patched",
         "traffic, mirror_traffic, description and tags");
-    refused(FailureKind.BAD_INPUT, () -> cp.service.patchDeployment("credit", "blue", json("{\"model\": \"x:1\"}"),
+    refused(FailureKind.BAD_INPUT, () -> cp.deployments().patch("credit", "blue", json("{\"model\": \"x:1\"}"),
         ALICE), "field 'model' cannot be patched", "instance_count and request_settings");
   }
 
@@ -122,11 +124,11 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   @Test
   void namesThatAreNotDnsLabelLikeAreRefusedWithTheRule() throws Exception {
     for (String bad : List.of("ab", "Bad_Name", "a--b", "credit-", "1credit")) {
-      refused(FailureKind.BAD_INPUT, () -> cp.service.putEndpoint(bad, new JsonObject(), ALICE),
+      refused(FailureKind.BAD_INPUT, () -> cp.endpoints().put(bad, new JsonObject(), ALICE),
           "'" + bad + "' is not a valid endpoint name", "3-32 characters, starting with a letter");
     }
     badDeployment("1blue", "{\"model\": \"credit-model:1\"}", "'1blue' is not a valid deployment name");
-    refused(FailureKind.BAD_INPUT, () -> cp.service.putEndpoint("credit", json("{\"name\": \"other\"}"), ALICE),
+    refused(FailureKind.BAD_INPUT, () -> cp.endpoints().put("credit", json("{\"name\": \"other\"}"), ALICE),
         "the body's name 'other' differs from the path's 'credit'");
     badDeployment("green", "{\"model\": \"credit-model:1\", \"endpoint_name\": \"other\"}",
         "the body's endpoint_name 'other' differs from the path's 'credit'");
@@ -134,7 +136,7 @@ class EndpointValidationTest extends ControlPlaneTestBase {
 
   @Test
   void unknownAuthModeIsRefusedListingTheModes() throws Exception {
-    refused(FailureKind.BAD_INPUT, () -> cp.service.putEndpoint("credit", json("{\"auth_mode\": \"password\"}"),
+    refused(FailureKind.BAD_INPUT, () -> cp.endpoints().put("credit", json("{\"auth_mode\": \"password\"}"),
         ALICE), "auth_mode 'password' is not one of", "key");
   }
 
@@ -167,7 +169,7 @@ class EndpointValidationTest extends ControlPlaneTestBase {
         "max_batch_size is -1");
     badDeployment("green", "{\"model\": \"credit-model:1\", \"batching\": {\"max_batch_delay_ms\": -1}}",
         "max_batch_delay_ms is -1");
-    refused(FailureKind.BAD_INPUT, () -> cp.service.patchDeployment("credit", "green",
+    refused(FailureKind.BAD_INPUT, () -> cp.deployments().patch("credit", "green",
         json("{\"instance_count\": -1}"), ALICE), "instance_count is -1");
   }
 
@@ -175,13 +177,13 @@ class EndpointValidationTest extends ControlPlaneTestBase {
 
   @Test
   void deletingADeploymentWithLiveOrMirrorTrafficIsAConflict() throws Exception {
-    InferbusException e = refused(FailureKind.CONFLICT, () -> cp.service.deleteDeployment("credit", "blue", ALICE),
+    InferbusException e = refused(FailureKind.CONFLICT, () -> cp.deployments().delete("credit", "blue", ALICE),
         "deployment 'blue' has 100 % live traffic", "set its traffic to 0 before deleting it");
     assertEquals("blue", e.target());
-    refused(FailureKind.CONFLICT, () -> cp.service.deleteDeployment("credit", "red", ALICE),
+    refused(FailureKind.CONFLICT, () -> cp.deployments().delete("credit", "red", ALICE),
         "deployment 'red' has 10 % mirror traffic");
 
-    cp.expect(200, () -> cp.service.deleteDeployment("credit", "green", ALICE));
+    cp.expect(200, () -> cp.deployments().delete("credit", "green", ALICE));
     JsonObject record = cp.audit().get(cp.audit().size() - 1);
     assertEquals("deployment.delete", record.getString("action"));
     assertEquals("endpoints/credit/deployments/green", record.getString("target"));
@@ -192,11 +194,11 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   @Test
   void putOfTheSameEndpointSpecAgainChangesNothing() throws Exception {
     JsonObject spec = json("{\"auth_mode\": \"key\", \"description\": \"loans\", \"tags\": {\"team\": \"risk\"}}");
-    cp.expect(200, () -> cp.service.putEndpoint("credit", spec, ALICE));
+    cp.expect(200, () -> cp.endpoints().put("credit", spec, ALICE));
     JsonObject first = cp.endpoint("credit");
     int audit = cp.audit().size();
 
-    JsonObject again = cp.expect(200, () -> cp.service.putEndpoint("credit", spec, ALICE));
+    JsonObject again = cp.expect(200, () -> cp.endpoints().put("credit", spec, ALICE));
 
     assertEquals(first, again);
     assertEquals(first, cp.endpoint("credit"));
@@ -206,11 +208,11 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   @Test
   void putOfTheSameDeploymentSpecAgainChangesNothing() throws Exception {
     JsonObject spec = json("{\"model\": \"credit-model:1\", \"instance_count\": 2}");
-    cp.expect(200, () -> cp.service.putDeployment("credit", "green", spec, ALICE));
-    long generation = cp.expect(200, () -> cp.service.getDeployment("credit", "green")).getLong("generation");
+    cp.expect(200, () -> cp.deployments().put("credit", "green", spec, ALICE));
+    long generation = cp.expect(200, () -> cp.deployments().get("credit", "green")).getLong("generation");
     int audit = cp.audit().size();
 
-    JsonObject again = cp.expect(200, () -> cp.service.putDeployment("credit", "green", spec, ALICE));
+    JsonObject again = cp.expect(200, () -> cp.deployments().put("credit", "green", spec, ALICE));
 
     assertEquals(generation, again.getLong("generation"), "no new generation: no instance is restarted");
     assertEquals(audit, cp.audit().size());
@@ -220,7 +222,7 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   void putWithoutTrafficKeepsTheCurrentTrafficAndRevision() throws Exception {
     JsonObject before = cp.endpoint("credit");
 
-    JsonObject after = cp.expect(200, () -> cp.service.putEndpoint("credit",
+    JsonObject after = cp.expect(200, () -> cp.endpoints().put("credit",
         json("{\"auth_mode\": \"key\", \"description\": \"re-applied\"}"), ALICE));
 
     assertEquals(before.getJsonObject("traffic"), after.getJsonObject("traffic"));
@@ -233,11 +235,11 @@ class EndpointValidationTest extends ControlPlaneTestBase {
   @Test
   void putWithTheSameTrafficMakesNoRevisionAndWithOtherTrafficMakesOne() throws Exception {
     long revision = cp.endpoint("credit").getLong("traffic_revision");
-    cp.expect(200, () -> cp.service.putEndpoint("credit",
+    cp.expect(200, () -> cp.endpoints().put("credit",
         json("{\"traffic\": {\"blue\": 100, \"green\": 0}, \"mirror_traffic\": {\"red\": 10}}"), ALICE));
     assertEquals(revision, cp.endpoint("credit").getLong("traffic_revision"));
 
-    JsonObject changed = cp.expect(200, () -> cp.service.putEndpoint("credit",
+    JsonObject changed = cp.expect(200, () -> cp.endpoints().put("credit",
         json("{\"traffic\": {\"blue\": 50, \"green\": 50}}"), ALICE));
     assertEquals(revision + 1, changed.getLong("traffic_revision"));
     assertEquals(new JsonObject().put("red", 10), changed.getJsonObject("mirror_traffic"),

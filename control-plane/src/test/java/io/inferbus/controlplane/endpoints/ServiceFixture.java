@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.inferbus.controlplane.ControlPlaneServices;
+import io.inferbus.controlplane.deployments.DeploymentService;
+import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.operations.ApiResult;
+import io.inferbus.controlplane.operations.ClusterPublisher;
+import io.inferbus.controlplane.operations.StoreThread;
+import io.inferbus.controlplane.placement.LiveCluster;
 import io.inferbus.controlplane.registry.ModelBlobs;
+import io.inferbus.controlplane.registry.ModelRegistry;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.testing.TestCluster;
@@ -44,7 +52,7 @@ final class ServiceFixture implements AutoCloseable {
   private final Context context;
   private WorkerExecutor storeThread;
   private Store store;
-  ControlPlaneService service;
+  ControlPlaneServices services;
 
   private ServiceFixture(Path dataDir, HazelcastInstance hazelcast) throws Exception {
     this.dataDir = dataDir;
@@ -70,8 +78,9 @@ final class ServiceFixture implements AutoCloseable {
     storeThread = vertx.createSharedWorkerExecutor("inferbus-store-" + UUID.randomUUID(), 1);
     store = Store.open(dataDir);
     KeyVault vault = KeyVault.open(dataDir.resolve("secrets").resolve("vault.key"));
-    service = new ControlPlaneService(vertx, store, vault, new ModelBlobs(dataDir.resolve("models")),
-        new ClusterPublisher(TestCluster.records(hazelcast), context), storeThread, Map::of, () -> "https://127.0.0.1:8443");
+    services = ControlPlaneServices.create(vertx, new StoreThread(store, storeThread), vault,
+        new ModelBlobs(dataDir.resolve("models")), new ClusterPublisher(TestCluster.records(hazelcast), context),
+        LiveCluster.ofInstances(Map::of), () -> "https://127.0.0.1:8443", List.of());
   }
 
   /** Closes the store as a stopping node does and opens a new service on the same data directory. */
@@ -82,6 +91,18 @@ final class ServiceFixture implements AutoCloseable {
     }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     storeThread.close();
     open();
+  }
+
+  EndpointService endpoints() {
+    return services.endpoints();
+  }
+
+  DeploymentService deployments() {
+    return services.deployments();
+  }
+
+  ModelRegistry models() {
+    return services.models();
   }
 
   /** What a service call answered: its result, or its failure. */
@@ -144,18 +165,18 @@ final class ServiceFixture implements AutoCloseable {
 
   /** Every audit record, oldest first. */
   List<JsonObject> audit() throws Exception {
-    return expect(200, () -> service.audit(0, 10_000)).getJsonArray("value").stream()
+    return expect(200, () -> services.audit().query(0, 10_000)).getJsonArray("value").stream()
         .map(JsonObject.class::cast).toList();
   }
 
   /** The endpoint's traffic history, oldest first. */
   List<JsonObject> history(String endpoint) throws Exception {
-    return expect(200, () -> service.trafficHistory(endpoint)).getJsonArray("value").stream()
+    return expect(200, () -> endpoints().trafficHistory(endpoint)).getJsonArray("value").stream()
         .map(JsonObject.class::cast).toList();
   }
 
   JsonObject endpoint(String name) throws Exception {
-    return expect(200, () -> service.getEndpoint(name));
+    return expect(200, () -> endpoints().get(name));
   }
 
   /** The endpoint as gateways see it: its entry in the cluster's endpoint table. */
@@ -168,16 +189,16 @@ final class ServiceFixture implements AutoCloseable {
   /** Registers the example model as {@code credit-model:1} (once). */
   void registerModel(Actor actor) throws Exception {
     Buffer bytes = Buffer.buffer(Files.readAllBytes(EXAMPLE_MODEL));
-    Outcome o = call(() -> service.putModel("credit-model", "1", bytes, actor));
+    Outcome o = call(() -> models().put("credit-model", "1", bytes, actor));
     assertTrue(o.status() == 200 || o.status() == 201, () -> String.valueOf(o));
   }
 
   /** Creates the endpoint and a deployment of the example model for each name. */
   void endpointWithDeployments(String endpoint, Actor actor, String... deployments) throws Exception {
     registerModel(actor);
-    expect(201, () -> service.putEndpoint(endpoint, new JsonObject(), actor));
+    expect(201, () -> endpoints().put(endpoint, new JsonObject(), actor));
     for (String d : deployments) {
-      expect(201, () -> service.putDeployment(endpoint, d, new JsonObject().put("model", "credit-model:1"), actor));
+      expect(201, () -> deployments().put(endpoint, d, new JsonObject().put("model", "credit-model:1"), actor));
     }
   }
 
@@ -190,7 +211,7 @@ final class ServiceFixture implements AutoCloseable {
     if (mirror != null) {
       body.put("mirror_traffic", new JsonObject(mirror));
     }
-    return expect(200, () -> service.patchEndpoint(endpoint, body, actor));
+    return expect(200, () -> endpoints().patch(endpoint, body, actor));
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.FailureKind;
@@ -32,7 +33,7 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
   private static final Actor ALICE = new Actor("alice", "req-alice");
   private static final Actor BOB = new Actor("bob", "req-bob");
   private JsonObject rollback(String endpoint, JsonObject body, Actor actor) throws Exception {
-    return cp.expect(200, () -> cp.service.rollbackTraffic(endpoint, body, actor));
+    return cp.expect(200, () -> cp.endpoints().rollbackTraffic(endpoint, body, actor));
   }
 
   private static JsonObject to(long revision) {
@@ -54,7 +55,7 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
 
   @Test
   void creatingAnEndpointIsRevision1WithItsTraffic() throws Exception {
-    JsonObject created = cp.expect(201, () -> cp.service.putEndpoint("credit", new JsonObject(), ALICE));
+    JsonObject created = cp.expect(201, () -> cp.endpoints().put("credit", new JsonObject(), ALICE));
     assertEquals(1L, created.getLong("traffic_revision"));
     List<JsonObject> history = cp.history("credit");
     assertEquals(1, history.size());
@@ -75,8 +76,8 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
     cp.traffic("credit", "{\"blue\": 100}", null, ALICE);                        // 2
     cp.traffic("credit", null, "{\"green\": 10}", BOB);                          // 3: mirror only
     cp.traffic("credit", "{\"blue\": 100, \"green\": 0}", null, BOB);            // same weights
-    cp.expect(200, () -> cp.service.patchEndpoint("credit", new JsonObject().put("description", "x"), BOB));
-    cp.expect(200, () -> cp.service.putEndpoint("credit", new JsonObject().put("description", "y"), ALICE));
+    cp.expect(200, () -> cp.endpoints().patch("credit", new JsonObject().put("description", "x"), BOB));
+    cp.expect(200, () -> cp.endpoints().put("credit", new JsonObject().put("description", "y"), ALICE));
     cp.traffic("credit", null, "{\"green\": 0}", ALICE);                         // 4: mirror off
 
     List<JsonObject> history = cp.history("credit");
@@ -96,7 +97,7 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
 
   @Test
   void historyOfAnUnknownEndpointIsNotFound() throws Exception {
-    cp.refused(FailureKind.NOT_FOUND, () -> cp.service.trafficHistory("nosuch"), "no endpoint named 'nosuch'");
+    cp.refused(FailureKind.NOT_FOUND, () -> cp.endpoints().trafficHistory("nosuch"), "no endpoint named 'nosuch'");
   }
 
   // ------------------------------------------------------------ rollback
@@ -246,11 +247,11 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
   @Test
   void deletingTheEndpointForgetsItsHistoryAndARecreatedOneStartsAt1() throws Exception {
     creditAtRevision3();
-    cp.expect(200, () -> cp.service.deleteEndpoint("credit", ALICE));
-    cp.refused(FailureKind.NOT_FOUND, () -> cp.service.trafficHistory("credit"), "no endpoint named 'credit'");
-    cp.expect(201, () -> cp.service.putEndpoint("credit", new JsonObject(), ALICE));
+    cp.expect(200, () -> cp.endpoints().delete("credit", ALICE));
+    cp.refused(FailureKind.NOT_FOUND, () -> cp.endpoints().trafficHistory("credit"), "no endpoint named 'credit'");
+    cp.expect(201, () -> cp.endpoints().put("credit", new JsonObject(), ALICE));
     assertEquals(List.of(1L), revisions(cp.history("credit")));
-    cp.refused(FailureKind.CONFLICT, () -> cp.service.rollbackTraffic("credit", new JsonObject(), ALICE),
+    cp.refused(FailureKind.CONFLICT, () -> cp.endpoints().rollbackTraffic("credit", new JsonObject(), ALICE),
         "no previous revision");
   }
 
@@ -258,8 +259,8 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
   void anEndpointWrittenBeforeRollbackExistedCanBeRolledBack() throws Exception {
     // An endpoint and its revisions as the control plane stored them before this change (time in "at").
     cp.registerModel(ALICE);
-    cp.expect(201, () -> cp.service.putEndpoint("legacy", new JsonObject(), ALICE));
-    cp.expect(201, () -> cp.service.putDeployment("legacy", "blue",
+    cp.expect(201, () -> cp.endpoints().put("legacy", new JsonObject(), ALICE));
+    cp.expect(201, () -> cp.deployments().put("legacy", "blue",
         new JsonObject().put("model", "credit-model:1"), ALICE));
     cp.traffic("legacy", "{\"blue\": 100}", null, ALICE);
     cp.close();
@@ -292,10 +293,10 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
       calls.add(CompletableFuture.supplyAsync(() -> {
         try {
           return cp.call(() -> switch (n % 3) {
-            case 0 -> cp.service.patchEndpoint("credit", new JsonObject().put("traffic",
+            case 0 -> cp.endpoints().patch("credit", new JsonObject().put("traffic",
                 new JsonObject().put("blue", 100 - n).put("green", n)), BOB);
-            case 1 -> cp.service.rollbackTraffic("credit", new JsonObject(), ALICE);
-            default -> cp.service.rollbackTraffic("credit", to(2), ALICE);
+            case 1 -> cp.endpoints().rollbackTraffic("credit", new JsonObject(), ALICE);
+            default -> cp.endpoints().rollbackTraffic("credit", to(2), ALICE);
           });
         } catch (Exception e) {
           throw new IllegalStateException(e);
@@ -322,23 +323,23 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
 
   @Test
   void rollbackOfANewEndpointIsAConflictNamingTheReason() throws Exception {
-    cp.expect(201, () -> cp.service.putEndpoint("credit", new JsonObject(), ALICE));
-    cp.refused(FailureKind.CONFLICT, () -> cp.service.rollbackTraffic("credit", new JsonObject(), ALICE),
+    cp.expect(201, () -> cp.endpoints().put("credit", new JsonObject(), ALICE));
+    cp.refused(FailureKind.CONFLICT, () -> cp.endpoints().rollbackTraffic("credit", new JsonObject(), ALICE),
         "endpoint 'credit' is at traffic revision 1, its first", "no previous revision to roll back to");
   }
 
   @Test
   void rollbackToARevisionTheEndpointNeverHadIsNotFound() throws Exception {
     creditAtRevision3();
-    cp.refused(FailureKind.NOT_FOUND, () -> cp.service.rollbackTraffic("credit", to(4), ALICE),
+    cp.refused(FailureKind.NOT_FOUND, () -> cp.endpoints().rollbackTraffic("credit", to(4), ALICE),
         "endpoint 'credit' has no traffic revision 4", "its revisions are 1 to 3");
-    cp.refused(FailureKind.NOT_FOUND, () -> cp.service.rollbackTraffic("credit", to(99), ALICE),
+    cp.refused(FailureKind.NOT_FOUND, () -> cp.endpoints().rollbackTraffic("credit", to(99), ALICE),
         "no traffic revision 99");
   }
 
   @Test
   void rollbackOfAnUnknownEndpointIsNotFound() throws Exception {
-    cp.refused(FailureKind.NOT_FOUND, () -> cp.service.rollbackTraffic("nosuch", new JsonObject(), ALICE),
+    cp.refused(FailureKind.NOT_FOUND, () -> cp.endpoints().rollbackTraffic("nosuch", new JsonObject(), ALICE),
         "no endpoint named 'nosuch'");
   }
 
@@ -347,14 +348,14 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
     creditAtRevision3();
     for (Object bad : new Object[] {-1, 0, 1.5, "1"}) {
       cp.refused(FailureKind.BAD_INPUT,
-          () -> cp.service.rollbackTraffic("credit", new JsonObject().put("to_revision", bad), ALICE),
+          () -> cp.endpoints().rollbackTraffic("credit", new JsonObject().put("to_revision", bad), ALICE),
           "to_revision is", "whole number from 1 up");
     }
     cp.refused(FailureKind.BAD_INPUT,
-        () -> cp.service.rollbackTraffic("credit", new JsonObject().putNull("to_revision"), ALICE),
+        () -> cp.endpoints().rollbackTraffic("credit", new JsonObject().putNull("to_revision"), ALICE),
         "to_revision is null");
     cp.refused(FailureKind.BAD_INPUT,
-        () -> cp.service.rollbackTraffic("credit", new JsonObject().put("revision", 2), ALICE),
+        () -> cp.endpoints().rollbackTraffic("credit", new JsonObject().put("revision", 2), ALICE),
         "field 'revision' is not a rollback field");
     assertUnchangedAtRevision3();
   }
@@ -364,10 +365,10 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
     creditAtRevision3();
     cp.traffic("credit", "{\"blue\": 100, \"green\": 0}", null, ALICE);          // 4
     cp.traffic("credit", "{\"blue\": 0}", null, ALICE);                          // 5: all off
-    cp.expect(200, () -> cp.service.deleteDeployment("credit", "green", ALICE));
+    cp.expect(200, () -> cp.deployments().delete("credit", "green", ALICE));
     int auditRecords = cp.audit().size();
 
-    cp.refused(FailureKind.BAD_INPUT, () -> cp.service.rollbackTraffic("credit", to(3), ALICE),
+    cp.refused(FailureKind.BAD_INPUT, () -> cp.endpoints().rollbackTraffic("credit", to(3), ALICE),
         "traffic revision 3", "sends 10 % of live traffic to deployment 'green'", "deleted since");
 
     assertEquals(5L, cp.endpoint("credit").getLong("traffic_revision"));
@@ -384,9 +385,9 @@ class TrafficRevisionsTest extends ControlPlaneTestBase {
     cp.endpointWithDeployments("credit", ALICE, "blue", "green");
     cp.traffic("credit", "{\"blue\": 100}", "{\"green\": 10}", ALICE);           // 2
     cp.traffic("credit", null, "{\"green\": 0}", ALICE);                         // 3
-    cp.expect(200, () -> cp.service.deleteDeployment("credit", "green", ALICE));
+    cp.expect(200, () -> cp.deployments().delete("credit", "green", ALICE));
 
-    cp.refused(FailureKind.BAD_INPUT, () -> cp.service.rollbackTraffic("credit", new JsonObject(), ALICE),
+    cp.refused(FailureKind.BAD_INPUT, () -> cp.endpoints().rollbackTraffic("credit", new JsonObject(), ALICE),
         "traffic revision 2", "mirrors 10 % of traffic to deployment 'green'", "deleted since");
   }
 

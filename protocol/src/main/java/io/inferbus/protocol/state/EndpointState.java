@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What gateways need to know of an endpoint: how callers authenticate, and the current traffic
@@ -28,6 +29,8 @@ public record EndpointState(
   public static final String AUTH_KEY = "key";
   public static final String AUTH_AML_TOKEN = "aml_token";
   public static final String AUTH_AAD_TOKEN = "aad_token";
+  /** Every auth mode an endpoint may have. */
+  public static final Set<String> AUTH_MODES = Set.of(AUTH_KEY, AUTH_AML_TOKEN, AUTH_AAD_TOKEN);
 
   /**
    * The {@code aml_token} contract between the control plane (which issues) and gateways (which

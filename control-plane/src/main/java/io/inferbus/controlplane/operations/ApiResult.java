@@ -1,4 +1,4 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.controlplane.operations;
 
 import io.vertx.core.json.JsonObject;
 

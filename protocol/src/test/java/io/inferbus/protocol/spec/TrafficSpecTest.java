@@ -1,4 +1,4 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.protocol.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-class TrafficRulesTest {
+class TrafficSpecTest {
   private static final Set<String> DEPLOYMENTS = new LinkedHashSet<>(List.of("blue", "green", "red"));
 
   /** Weights as a client sends them: JSON text parsed by Vert.x. */
@@ -23,11 +23,11 @@ class TrafficRulesTest {
   }
 
   private static Map<String, Integer> traffic(String json) {
-    return TrafficRules.traffic(json(json), DEPLOYMENTS);
+    return TrafficSpec.traffic(json(json), DEPLOYMENTS);
   }
 
   private static Map<String, Integer> mirror(String json, Map<String, Integer> traffic) {
-    return TrafficRules.mirror(json(json), DEPLOYMENTS, traffic);
+    return TrafficSpec.mirror(json(json), DEPLOYMENTS, traffic);
   }
 
   /** The request is refused as BAD_INPUT about {@code target}, with a message holding every fragment. */
@@ -112,16 +112,16 @@ class TrafficRulesTest {
 
   @Test
   void trafficOnAnEndpointWithoutDeploymentsIsRefusedUnlessEmpty() {
-    refused("traffic", () -> TrafficRules.traffic(json("{\"blue\": 100}"), Set.of()), "'blue'", "does not have");
-    assertEquals(Map.of(), TrafficRules.traffic(json("{}"), Set.of()));
+    refused("traffic", () -> TrafficSpec.traffic(json("{\"blue\": 100}"), Set.of()), "'blue'", "does not have");
+    assertEquals(Map.of(), TrafficSpec.traffic(json("{}"), Set.of()));
   }
 
   @Test
   void notAnObjectIsRefusedShowingTheRightForm() {
-    refused("traffic", () -> TrafficRules.traffic("blue=90 green=10", DEPLOYMENTS),
+    refused("traffic", () -> TrafficSpec.traffic("blue=90 green=10", DEPLOYMENTS),
         "must be an object", "{\"blue\": 100}");
-    refused("traffic", () -> TrafficRules.traffic(null, DEPLOYMENTS), "must be an object");
-    refused("traffic", () -> TrafficRules.traffic(new io.vertx.core.json.JsonArray().add(100), DEPLOYMENTS),
+    refused("traffic", () -> TrafficSpec.traffic(null, DEPLOYMENTS), "must be an object");
+    refused("traffic", () -> TrafficSpec.traffic(new io.vertx.core.json.JsonArray().add(100), DEPLOYMENTS),
         "must be an object");
   }
 
@@ -137,7 +137,7 @@ class TrafficRulesTest {
   @Test
   void mirrorOf50IsAcceptedAsTheMaximum() {
     assertEquals(Map.of("green", 50), mirror("{\"green\": 50}", Map.of("blue", 100)));
-    assertEquals(50, TrafficRules.MAX_MIRROR_PERCENT);
+    assertEquals(50, TrafficSpec.MAX_MIRROR_PERCENT);
   }
 
   @Test
@@ -178,7 +178,7 @@ class TrafficRulesTest {
     refused("mirror_traffic", () -> mirror("{\"green\": -5}", Map.of("blue", 100)), "'green'", "whole number");
     refused("mirror_traffic", () -> mirror("{\"green\": 10.5}", Map.of("blue", 100)), "'green'", "whole number");
     refused("mirror_traffic", () -> mirror("{\"green\": 101}", Map.of("blue", 100)), "'green'", "0 to 100");
-    refused("mirror_traffic", () -> TrafficRules.mirror("green=10", DEPLOYMENTS, Map.of("blue", 100)),
+    refused("mirror_traffic", () -> TrafficSpec.mirror("green=10", DEPLOYMENTS, Map.of("blue", 100)),
         "mirror_traffic must be an object");
   }
 }

@@ -1,4 +1,4 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.protocol.spec;
 
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;

@@ -1,4 +1,4 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.protocol.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
