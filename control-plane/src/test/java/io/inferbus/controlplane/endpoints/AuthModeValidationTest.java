@@ -3,6 +3,7 @@ package io.inferbus.controlplane.endpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.testing.ControlPlaneTestBase;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.json.JsonArray;

@@ -1,12 +1,15 @@
 package io.inferbus.controlplane.endpoints;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.testing.ControlPlaneTestBase;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * instance_count -1, 65, 1.5, "2"; request_settings with request_timeout_ms -5,
  * max_concurrent_requests_per_instance 0, max_queue_wait_ms -1 and an unknown field; batching
  * max_batch_size -1 and max_batch_delay_ms -1; PATCH fields that cannot be patched; auth_mode
- * "password".
+ * "password"; description 42 (not text). Fields no resource knows ($schema, identity, a typo) are
+ * reported back as ignored_fields for endpoints as for deployments.
  */
 class EndpointValidationTest extends ControlPlaneTestBase {
   private static final Actor ALICE = new Actor("alice", "req-alice");
@@ -245,5 +249,35 @@ class EndpointValidationTest extends ControlPlaneTestBase {
     assertEquals(new JsonObject().put("red", 10), changed.getJsonObject("mirror_traffic"),
         "a PUT without mirror_traffic keeps the mirror too");
     assertTrue(cp.history("credit").stream().anyMatch(e -> e.getLong("revision") == revision + 1));
+  }
+
+  // ------------------------------------------------------------ fields Inferbus does not serve
+
+  /** Endpoints and deployments report unknown fields the same way: listed, sorted, not stored. */
+  @Test
+  void fieldsInferbusDoesNotServeAreReportedAsIgnoredForEndpointsAsForDeployments() throws Exception {
+    JsonObject created = cp.expect(201, () -> cp.endpoints().put("loans",
+        json("{\"auth_mode\": \"key\", \"identity\": {\"type\": \"system_assigned\"}, \"$schema\": \"x\","
+            + " \"descripton\": \"typo\"}"), ALICE));
+    assertEquals(new JsonArray().add("$schema").add("descripton").add("identity"),
+        created.getJsonArray("ignored_fields"));
+    assertFalse(cp.endpoint("loans").containsKey("ignored_fields"), "a later GET does not repeat them");
+    assertFalse(cp.endpoint("loans").containsKey("identity"), "ignored fields are not stored");
+
+    JsonObject again = cp.expect(200, () -> cp.endpoints().put("loans",
+        json("{\"auth_mode\": \"key\", \"identity\": {}}"), ALICE));
+    assertEquals(new JsonArray().add("identity"), again.getJsonArray("ignored_fields"),
+        "an unchanged PUT still says what it ignored");
+
+    JsonObject deployment = cp.expect(201, () -> cp.deployments().put("credit", "green2",
+        json("{\"model\": \"credit-model:1\", \"instance_type\": \"Standard_DS3_v2\"}"), ALICE));
+    assertEquals(new JsonArray().add("instance_type"), deployment.getJsonArray("ignored_fields"));
+  }
+
+  @Test
+  void aDescriptionThatIsNotTextIsRefusedNamingTheField() throws Exception {
+    InferbusException e = refused(FailureKind.BAD_INPUT, () -> cp.endpoints().patch("credit",
+        json("{\"description\": 42}"), ALICE), "description must be a string");
+    assertEquals("description", e.target());
   }
 }

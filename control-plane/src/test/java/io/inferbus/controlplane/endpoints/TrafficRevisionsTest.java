@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.testing.ControlPlaneTestBase;
+import io.inferbus.controlplane.testing.ServiceFixture;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.FailureKind;

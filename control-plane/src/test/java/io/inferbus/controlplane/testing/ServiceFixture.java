@@ -1,4 +1,4 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.controlplane.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.ControlPlaneServices;
 import io.inferbus.controlplane.deployments.DeploymentService;
+import io.inferbus.controlplane.endpoints.EndpointService;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.operations.ClusterPublisher;
@@ -16,7 +17,6 @@ import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.registry.ModelRegistry;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
-import io.inferbus.controlplane.testing.TestCluster;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
@@ -42,17 +42,17 @@ import java.util.function.Supplier;
  * service is called on a Vert.x event loop as the management API calls it. No node agents run, so
  * deployments never get instances.
  */
-final class ServiceFixture implements AutoCloseable {
-  static final Path EXAMPLE_MODEL = Path.of("..", "examples", "credit-scoring", "model",
+public final class ServiceFixture implements AutoCloseable {
+  public static final Path EXAMPLE_MODEL = Path.of("..", "examples", "credit-scoring", "model",
       "german-credit-bad-risk.onnx");
 
-  final Path dataDir;
-  final HazelcastInstance hazelcast;
+  public final Path dataDir;
+  public final HazelcastInstance hazelcast;
   private final Vertx vertx;
   private final Context context;
   private WorkerExecutor storeThread;
   private Store store;
-  ControlPlaneServices services;
+  public ControlPlaneServices services;
 
   private ServiceFixture(Path dataDir, HazelcastInstance hazelcast) throws Exception {
     this.dataDir = dataDir;
@@ -65,12 +65,12 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   /** A service on {@code dataDir}, publishing to {@code hazelcast}, whose tables it empties first. */
-  static ServiceFixture start(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+  public static ServiceFixture start(Path dataDir, HazelcastInstance hazelcast) throws Exception {
     return new ServiceFixture(dataDir, hazelcast);
   }
 
   /** A single-member cluster on loopback that joins nobody. */
-  static HazelcastInstance hazelcast() {
+  public static HazelcastInstance hazelcast() {
     return TestCluster.member();
   }
 
@@ -84,7 +84,7 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   /** Closes the store as a stopping node does and opens a new service on the same data directory. */
-  void restart() throws Exception {
+  public void restart() throws Exception {
     storeThread.executeBlocking(() -> {
       store.close();
       return null;
@@ -93,28 +93,28 @@ final class ServiceFixture implements AutoCloseable {
     open();
   }
 
-  EndpointService endpoints() {
+  public EndpointService endpoints() {
     return services.endpoints();
   }
 
-  DeploymentService deployments() {
+  public DeploymentService deployments() {
     return services.deployments();
   }
 
-  ModelRegistry models() {
+  public ModelRegistry models() {
     return services.models();
   }
 
   /** What a service call answered: its result, or its failure. */
-  record Outcome(ApiResult result, Throwable failure) {
-    JsonObject body() {
+  public record Outcome(ApiResult result, Throwable failure) {
+    public JsonObject body() {
       if (failure != null) {
         throw new AssertionError("expected success, got " + failure, failure);
       }
       return result.body();
     }
 
-    int status() {
+    public int status() {
       if (failure instanceof InferbusException e) {
         return e.kind().httpStatus();
       }
@@ -126,7 +126,7 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   /** Calls the service on an event loop, as the management API does; a synchronous throw counts as failure. */
-  Outcome call(Supplier<Future<ApiResult>> op) throws Exception {
+  public Outcome call(Supplier<Future<ApiResult>> op) throws Exception {
     CompletableFuture<Outcome> done = new CompletableFuture<>();
     context.runOnContext(v -> {
       Future<ApiResult> f;
@@ -141,7 +141,7 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   /** Calls and expects {@code status}; returns the body. */
-  JsonObject expect(int status, Supplier<Future<ApiResult>> op) throws Exception {
+  public JsonObject expect(int status, Supplier<Future<ApiResult>> op) throws Exception {
     Outcome o = call(op);
     assertEquals(status, o.status(), () -> String.valueOf(o.failure() != null ? o.failure() : o.result().body()));
     return o.body();
@@ -150,7 +150,7 @@ final class ServiceFixture implements AutoCloseable {
   /**
    * Calls and expects a refusal of {@code kind} whose message holds every fragment; returns it.
    */
-  InferbusException refused(FailureKind kind, Supplier<Future<ApiResult>> op, String... fragments) throws Exception {
+  public InferbusException refused(FailureKind kind, Supplier<Future<ApiResult>> op, String... fragments) throws Exception {
     Outcome o = call(op);
     if (!(o.failure() instanceof InferbusException e)) {
       throw new AssertionError("expected " + kind + ", got " + (o.failure() != null ? o.failure()
@@ -164,37 +164,37 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   /** Every audit record, oldest first. */
-  List<JsonObject> audit() throws Exception {
+  public List<JsonObject> audit() throws Exception {
     return expect(200, () -> services.audit().query(0, 10_000)).getJsonArray("value").stream()
         .map(JsonObject.class::cast).toList();
   }
 
   /** The endpoint's traffic history, oldest first. */
-  List<JsonObject> history(String endpoint) throws Exception {
+  public List<JsonObject> history(String endpoint) throws Exception {
     return expect(200, () -> endpoints().trafficHistory(endpoint)).getJsonArray("value").stream()
         .map(JsonObject.class::cast).toList();
   }
 
-  JsonObject endpoint(String name) throws Exception {
+  public JsonObject endpoint(String name) throws Exception {
     return expect(200, () -> endpoints().get(name));
   }
 
   /** The endpoint as gateways see it: its entry in the cluster's endpoint table. */
-  EndpointState published(String endpoint) {
+  public EndpointState published(String endpoint) {
     JsonObject json = TestCluster.records(hazelcast).map(ClusterMaps.ENDPOINTS).get(endpoint);
     assertNotNull(json, "endpoint " + endpoint + " is not in the cluster table");
     return EndpointState.fromJson(json);
   }
 
   /** Registers the example model as {@code credit-model:1} (once). */
-  void registerModel(Actor actor) throws Exception {
+  public void registerModel(Actor actor) throws Exception {
     Buffer bytes = Buffer.buffer(Files.readAllBytes(EXAMPLE_MODEL));
     Outcome o = call(() -> models().put("credit-model", "1", bytes, actor));
     assertTrue(o.status() == 200 || o.status() == 201, () -> String.valueOf(o));
   }
 
   /** Creates the endpoint and a deployment of the example model for each name. */
-  void endpointWithDeployments(String endpoint, Actor actor, String... deployments) throws Exception {
+  public void endpointWithDeployments(String endpoint, Actor actor, String... deployments) throws Exception {
     registerModel(actor);
     expect(201, () -> endpoints().put(endpoint, new JsonObject(), actor));
     for (String d : deployments) {
@@ -203,7 +203,7 @@ final class ServiceFixture implements AutoCloseable {
   }
 
   /** PATCHes the endpoint's traffic (and mirror, when not null) and expects 200. */
-  JsonObject traffic(String endpoint, String traffic, String mirror, Actor actor) throws Exception {
+  public JsonObject traffic(String endpoint, String traffic, String mirror, Actor actor) throws Exception {
     JsonObject body = new JsonObject();
     if (traffic != null) {
       body.put("traffic", new JsonObject(traffic));

@@ -1,8 +1,9 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.controlplane.deployments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.inferbus.controlplane.operations.Actor;
+import io.inferbus.controlplane.testing.ControlPlaneTestBase;
 import io.inferbus.controlplane.testing.TestCluster;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.state.DeploymentState;

@@ -1,4 +1,4 @@
-package io.inferbus.controlplane.endpoints;
+package io.inferbus.controlplane.testing;
 
 import com.hazelcast.core.HazelcastInstance;
 import java.nio.file.Path;
@@ -13,12 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
  * real Hazelcast member per test class. Subclasses add their own {@code @BeforeEach} set-up, which
  * JUnit runs after this one's.
  */
-abstract class ControlPlaneTestBase {
-  static HazelcastInstance hazelcast;
+public abstract class ControlPlaneTestBase {
+  protected static HazelcastInstance hazelcast;
 
   @TempDir
-  Path dataDir;
-  ServiceFixture cp;
+  protected Path dataDir;
+  protected ServiceFixture cp;
 
   @BeforeAll
   static void cluster() {
