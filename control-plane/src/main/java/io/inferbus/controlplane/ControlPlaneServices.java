@@ -34,9 +34,8 @@ public record ControlPlaneServices(StoreThread storeThread, AuditLog audit, Mode
    * @param live the running cluster as the control plane watches it (instances, placement, nodes)
    * @param tokenKeys the JWKs that verify aml_token scoring tokens (the cluster's public signing key)
    */
-  public static ControlPlaneServices create(Vertx vertx, StoreThread storeThread, KeyVault vault, ModelBlobs blobs,
-      ClusterPublisher publisher, LiveCluster live, Supplier<String> scoringBaseUrl, List<JsonObject> tokenKeys) {
-    AuditLog audit = new AuditLog(storeThread);
+  public static ControlPlaneServices create(Vertx vertx, StoreThread storeThread, AuditLog audit, KeyVault vault,
+      ModelBlobs blobs, ClusterPublisher publisher, LiveCluster live, Supplier<String> scoringBaseUrl, List<JsonObject> tokenKeys) {
     ModelRegistry models = new ModelRegistry(vertx, storeThread, blobs, audit);
     ResourceViews views = new ResourceViews(storeThread.store(), models, live, scoringBaseUrl);
     return new ControlPlaneServices(storeThread, audit, models,

@@ -1,6 +1,7 @@
 package io.inferbus.controlplane;
 
 import io.inferbus.controlplane.api.ManagementApi;
+import io.inferbus.controlplane.audit.AuditLog;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
@@ -83,8 +84,10 @@ public final class ControlPlaneVerticle extends VerticleBase {
       SigningKeys keys = secrets.keys();
       auth = new OperatorAuth(vertx, keys, options.trustedIssuer());
       endpointTokens = new EndpointTokens(vertx, keys);
-      operatorTokens = new OperatorTokens(records, context, store, storeThread, auth);
-      nodeRemovals = new NodeRemovals(records, context, store, storeThread);
+      StoreThread storeWork = new StoreThread(store, storeThread);
+      AuditLog audit = new AuditLog(storeWork);
+      operatorTokens = new OperatorTokens(records, context, storeWork, audit, auth);
+      nodeRemovals = new NodeRemovals(records, context, storeWork, audit);
       metrics = new ControlPlaneMetrics(options.registry(), records, context);
       instances = records.view(ClusterMaps.INSTANCES, context, InstanceState::fromJson, () -> {
         placer.instancesChanged();
@@ -92,7 +95,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
       });
       placer = new Placer(records, context, () -> instances.entries());
       publisher = new ClusterPublisher(records, context);
-      services = ControlPlaneServices.create(vertx, new StoreThread(store, storeThread), vault,
+      services = ControlPlaneServices.create(vertx, storeWork, audit, vault,
           new ModelBlobs(dataDir.resolve("models")), publisher, placer, options.scoringBaseUrl(),
           endpointTokens.verificationKeys());
       return instances.start();

@@ -1,7 +1,9 @@
 package io.inferbus.controlplane.nodes;
 
+import io.inferbus.controlplane.audit.AuditLog;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
+import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.ClusterMaps;
@@ -12,7 +14,6 @@ import io.inferbus.protocol.cluster.RecordRejected;
 import io.inferbus.protocol.cluster.SignedMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -39,20 +40,22 @@ public final class NodeRemovals {
   private final ClusterRecords records;
   private final Context context;
   private final Store store;
-  private final WorkerExecutor storeThread;
+  private final StoreThread storeThread;
+  private final AuditLog audit;
   private final SignedMap removed;
 
-  public NodeRemovals(ClusterRecords records, Context context, Store store, WorkerExecutor storeThread) {
+  public NodeRemovals(ClusterRecords records, Context context, StoreThread storeThread, AuditLog audit) {
     this.records = records;
     this.context = context;
-    this.store = store;
+    this.store = storeThread.store();
     this.storeThread = storeThread;
+    this.audit = audit;
     this.removed = records.map(ClusterMaps.REMOVED_NODES);
   }
 
   /** Publishes the store's removals (and guards them), so nodes that join later refuse those credentials too. */
   public Future<Void> start() {
-    return storeThread.<Integer>executeBlocking(() -> {
+    return storeThread.<Integer>read(() -> {
       removed.guard();
       List<JsonObject> all = store.list(Table.REMOVED_NODES, null);
       Set<String> names = new TreeSet<>();
@@ -62,7 +65,7 @@ public final class NodeRemovals {
       }
       refuse(names);
       return names.size();
-    }, true).map(n -> {
+    }).map(n -> {
       if (n > 0) {
         LOG.info("{} node(s) removed from the cluster earlier: their credentials are refused", n);
       }
@@ -76,7 +79,7 @@ public final class NodeRemovals {
 
   /** {@code GET /cluster/removed-nodes}: every removal, oldest first. */
   public Future<ApiResult> list() {
-    return storeThread.executeBlocking(() -> {
+    return storeThread.read(() -> {
       JsonArray value = new JsonArray();
       store.list(Table.REMOVED_NODES, null).stream()
           .sorted((a, b) -> a.getString("removed_at").compareTo(b.getString("removed_at")))
@@ -95,7 +98,7 @@ public final class NodeRemovals {
       return Future.failedFuture(new InferbusException(FailureKind.CONFLICT, "node '" + name
           + "' is this control plane's own credential: it cannot remove itself"));
     }
-    return storeThread.executeBlocking(() -> store.transaction(() -> {
+    return storeThread.write(() -> {
       if (store.get(Table.REMOVED_NODES, name).isPresent()) {
         throw new InferbusException(FailureKind.CONFLICT, "node '" + name + "' was already removed (at "
             + store.get(Table.REMOVED_NODES, name).get().getString("removed_at") + ")");
@@ -103,14 +106,14 @@ public final class NodeRemovals {
       JsonObject removal = new JsonObject().put("name", name).put("removed_at", Instant.now().toString())
           .put("removed_by", actor.subject());
       store.put(Table.REMOVED_NODES, removal, name);
-      store.appendAudit(actor.subject(), actor.requestId(), "node.remove", "cluster/nodes/" + name, null, removal);
+      audit.record(actor, "node.remove", "cluster/nodes/" + name, null, removal);
       return removal;
-    }), true).compose(removal -> {
+    }).compose(removal -> {
       Set<String> names = new HashSet<>(records.trust().removedNodes());
       names.add(name);
       refuse(names);
       return removed.setAsync(name, removal, context)
-          .compose(v -> storeThread.executeBlocking(this::purge, true))
+          .compose(v -> storeThread.read(this::purge))
           .map(purged -> {
             LOG.info("node '{}' removed from the cluster by {}: its credential is refused, {} of its entries removed",
                 name, actor.subject(), purged);

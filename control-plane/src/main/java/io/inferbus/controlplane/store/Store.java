@@ -135,26 +135,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /**
-   * Appends the audit record of a change: {@code actor} (the caller's token subject) did {@code action}
-   * to {@code target} in request {@code requestId}; {@code before} and {@code after} are the
-   * resource's documents (null when it did not exist, or does not any more), without key material.
-   */
-  public long appendAudit(String actor, String requestId, String action, String target, JsonObject before,
-      JsonObject after) {
-    long now = System.currentTimeMillis();
-    return appendAudit(new JsonObject()
-        .put("at", now)
-        .put("time", java.time.Instant.ofEpochMilli(now).toString())
-        .put("actor", actor)
-        .put("action", action)
-        .put("target", target)
-        .put("before", before)
-        .put("after", after)
-        .put("request_id", requestId));
-  }
-
-  /** Appends an audit record; returns its sequence number. */
+  /** Appends an audit record (built by {@code audit.AuditLog}); returns its sequence number. */
   public long appendAudit(JsonObject record) {
     try (PreparedStatement ps = connection.prepareStatement(
         "INSERT INTO audit (at, doc) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {

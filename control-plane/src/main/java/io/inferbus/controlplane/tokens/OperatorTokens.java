@@ -5,8 +5,10 @@ import io.inferbus.controlplane.auth.OperatorAuth.Caller;
 import io.inferbus.controlplane.auth.OperatorAuth.Issued;
 import io.inferbus.controlplane.auth.OperatorAuth.OwnToken;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.audit.AuditLog;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
+import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.ClusterMaps;
@@ -17,7 +19,6 @@ import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.cluster.SignedMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -26,7 +27,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +51,8 @@ public final class OperatorTokens {
 
   private final Context context;
   private final Store store;
-  private final WorkerExecutor storeThread;
+  private final StoreThread storeThread;
+  private final AuditLog audit;
   private final OperatorAuth auth;
   private final SignedMap revokedMap;
   private final ClusterMapView<Long> revokedView;
@@ -61,11 +62,12 @@ public final class OperatorTokens {
    * @param storeThread the control plane's single store thread
    * @param auth the verifier whose revoked set this feeds
    */
-  public OperatorTokens(ClusterRecords records, Context context, Store store, WorkerExecutor storeThread,
+  public OperatorTokens(ClusterRecords records, Context context, StoreThread storeThread, AuditLog audit,
       OperatorAuth auth) {
     this.context = context;
-    this.store = store;
+    this.store = storeThread.store();
     this.storeThread = storeThread;
+    this.audit = audit;
     this.auth = auth;
     this.revokedMap = records.map(ClusterMaps.REVOKED_TOKENS);
     this.revokedView = records.view(ClusterMaps.REVOKED_TOKENS, context, TokenRecord::revocationExpiry,
@@ -77,7 +79,7 @@ public final class OperatorTokens {
    * the cluster's revocations; completes once all three are done, so start the API after it.
    */
   public Future<Void> start() {
-    return storeThread.<Integer>executeBlocking(() -> {
+    return storeThread.<Integer>read(() -> {
       revokedMap.guard(); // a revocation removed behind this control plane's back is put back
       Instant now = Instant.now();
       Map<String, Long> ids = new HashMap<>();
@@ -92,7 +94,7 @@ public final class OperatorTokens {
       }
       auth.revoked().addAll(ids);
       return ids.size();
-    }, true).compose(loaded -> {
+    }).compose(loaded -> {
       LOG.info("{} revoked operator token(s) in the store", loaded);
       return revokedView.start();
     });
@@ -111,7 +113,7 @@ public final class OperatorTokens {
     } catch (InferbusException e) {
       return Future.failedFuture(e);
     }
-    return write(() -> {
+    return storeThread.write(() -> {
       Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       for (TokenRecord existing : records()) {
         if (request.name().equals(existing.name()) && existing.live(now)) {
@@ -125,7 +127,7 @@ public final class OperatorTokens {
       TokenRecord record = new TokenRecord(issued.identity().id(), request.name(), request.role(),
           now, actor.subject(), request.expiresAt(), null, null);
       store.put(Table.OPERATOR_TOKENS, record.toJson(), record.id());
-      store.appendAudit(actor.subject(), actor.requestId(), "token.create", "tokens/" + record.name(), null,
+      audit.record(actor, "token.create", "tokens/" + record.name(), null,
           record.shown());
       return ApiResult.created(answer(record.name(), record.role(), record.expiresAt(), issued.token()));
     });
@@ -133,13 +135,13 @@ public final class OperatorTokens {
 
   /** {@code GET /tokens}: every named token, live, expired or revoked, oldest first. */
   public Future<ApiResult> list() {
-    return storeThread.executeBlocking(() -> {
+    return storeThread.read(() -> {
       JsonArray value = new JsonArray();
       records().stream().filter(r -> r.name() != null)
           .sorted(Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::name))
           .forEach(r -> value.add(r.shown()));
       return ApiResult.ok(new JsonObject().put("value", value));
-    }, true);
+    });
   }
 
   /** {@code DELETE /tokens/{name}}: revokes the live token of that name, on every control plane within a second. */
@@ -149,7 +151,7 @@ public final class OperatorTokens {
     } catch (InferbusException e) {
       return Future.failedFuture(e);
     }
-    return write(() -> {
+    return storeThread.write(() -> {
       Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       TokenRecord latest = null;
       for (TokenRecord record : records()) {
@@ -157,7 +159,7 @@ public final class OperatorTokens {
           if (record.live(now)) {
             TokenRecord revoked = record.revoked(now, actor.subject());
             store.put(Table.OPERATOR_TOKENS, revoked.toJson(), revoked.id());
-            store.appendAudit(actor.subject(), actor.requestId(), "token.revoke", "tokens/" + name, record.shown(),
+            audit.record(actor, "token.revoke", "tokens/" + name, record.shown(),
                 revoked.shown());
             return revoked;
           }
@@ -184,7 +186,7 @@ public final class OperatorTokens {
               : "the named token '" + old.name() + "' (revoke it with DELETE /tokens/" + old.name() + ")")
           + "; call it with the admin token"));
     }
-    return write(() -> {
+    return storeThread.write(() -> {
       if (store.get(Table.OPERATOR_TOKENS, old.id()).map(TokenRecord::fromJson).map(r -> r.revokedAt() != null)
           .orElse(false)) {
         // a rotation with the same token that committed while this call waited for the store thread
@@ -197,7 +199,7 @@ public final class OperatorTokens {
           Instant.ofEpochSecond(old.expiresAt()), now, actor.subject());
       store.put(Table.OPERATOR_TOKENS, revoked.toJson(), revoked.id());
       Instant expiresAt = Instant.ofEpochSecond(fresh.identity().expiresAt());
-      store.appendAudit(actor.subject(), actor.requestId(), "token.rotate-admin", "tokens/admin",
+      audit.record(actor, "token.rotate-admin", "tokens/admin",
           new JsonObject().put("id", old.id()),
           new JsonObject().put("id", fresh.identity().id()).put("expires_at", expiresAt.toString()));
       return new Rotation(revoked, answer(OperatorAuth.ADMIN_SUBJECT, OperatorRole.ADMIN, expiresAt, fresh.token()));
@@ -237,9 +239,5 @@ public final class OperatorTokens {
   /** Every token record (store thread). */
   private List<TokenRecord> records() {
     return store.list(Table.OPERATOR_TOKENS, null).stream().map(TokenRecord::fromJson).toList();
-  }
-
-  private <T> Future<T> write(Callable<T> work) {
-    return storeThread.executeBlocking(() -> store.transaction(work), true);
   }
 }

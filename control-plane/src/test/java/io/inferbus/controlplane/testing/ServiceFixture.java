@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.controlplane.ControlPlaneServices;
+import io.inferbus.controlplane.audit.AuditLog;
 import io.inferbus.controlplane.deployments.DeploymentService;
 import io.inferbus.controlplane.endpoints.EndpointService;
 import io.inferbus.controlplane.operations.Actor;
@@ -78,7 +79,8 @@ public final class ServiceFixture implements AutoCloseable {
     storeThread = vertx.createSharedWorkerExecutor("inferbus-store-" + UUID.randomUUID(), 1);
     store = Store.open(dataDir);
     KeyVault vault = KeyVault.open(dataDir.resolve("secrets").resolve("vault.key"));
-    services = ControlPlaneServices.create(vertx, new StoreThread(store, storeThread), vault,
+    StoreThread storeWork = new StoreThread(store, storeThread);
+    services = ControlPlaneServices.create(vertx, storeWork, new AuditLog(storeWork), vault,
         new ModelBlobs(dataDir.resolve("models")), new ClusterPublisher(TestCluster.records(hazelcast), context),
         LiveCluster.ofInstances(Map::of), () -> "https://127.0.0.1:8443", List.of());
   }
