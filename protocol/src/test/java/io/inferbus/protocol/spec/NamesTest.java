@@ -1,13 +1,9 @@
 package io.inferbus.protocol.spec;
 
+import static io.inferbus.protocol.spec.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.inferbus.protocol.FailureKind;
-import io.inferbus.protocol.InferbusException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,16 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NamesTest {
   private static final String NAME_32 = "a" + "b1-c".repeat(7) + "xyz"; // 1 + 28 + 3 = 32
   private static final String NAME_33 = NAME_32 + "q";
-
-  private static InferbusException refused(String target, Executable call, String... fragments) {
-    InferbusException e = assertThrows(InferbusException.class, call);
-    assertEquals(FailureKind.BAD_INPUT, e.kind(), e.getMessage());
-    assertEquals(target, e.target(), e.getMessage());
-    for (String f : fragments) {
-      assertTrue(e.getMessage().contains(f), "message should contain '" + f + "': " + e.getMessage());
-    }
-    return e;
-  }
 
   @Test
   void lengthsOfTheEdgeNamesAreWhatTheTestsClaim() {

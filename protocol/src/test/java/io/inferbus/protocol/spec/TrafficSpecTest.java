@@ -1,18 +1,14 @@
 package io.inferbus.protocol.spec;
 
+import static io.inferbus.protocol.spec.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.inferbus.protocol.FailureKind;
-import io.inferbus.protocol.InferbusException;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 class TrafficSpecTest {
   private static final Set<String> DEPLOYMENTS = new LinkedHashSet<>(List.of("blue", "green", "red"));
@@ -28,17 +24,6 @@ class TrafficSpecTest {
 
   private static Map<String, Integer> mirror(String json, Map<String, Integer> traffic) {
     return TrafficSpec.mirror(json(json), DEPLOYMENTS, traffic);
-  }
-
-  /** The request is refused as BAD_INPUT about {@code target}, with a message holding every fragment. */
-  private static InferbusException refused(String target, Executable call, String... fragments) {
-    InferbusException e = assertThrows(InferbusException.class, call);
-    assertEquals(FailureKind.BAD_INPUT, e.kind(), e.getMessage());
-    assertEquals(target, e.target(), e.getMessage());
-    for (String f : fragments) {
-      assertTrue(e.getMessage().contains(f), "message should contain '" + f + "': " + e.getMessage());
-    }
-    return e;
   }
 
   // ------------------------------------------------------------ live traffic: accepted
