@@ -1,5 +1,7 @@
 package io.inferbus.protocol.spec;
 
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.state.BatchingSettings;
 import io.inferbus.protocol.state.ModelRef;
 import io.inferbus.protocol.state.RequestSettings;
@@ -58,6 +60,10 @@ public record DeploymentSpec(String endpoint, String name, ModelName model, int 
   public static void patch(JsonObject doc, JsonObject body) {
     checkPatch(body);
     if (body.containsKey(INSTANCE_COUNT)) {
+      if (body.getValue(INSTANCE_COUNT) == null) { // a PATCH that says null means no count, not the default
+        throw new InferbusException(FailureKind.BAD_INPUT, "instance_count is null; use a whole number from 0 to "
+            + MAX_INSTANCE_COUNT, INSTANCE_COUNT);
+      }
       doc.put(INSTANCE_COUNT, instanceCount(body.getValue(INSTANCE_COUNT)));
     }
     if (body.containsKey(REQUEST_SETTINGS)) {

@@ -25,8 +25,9 @@ public record ModelName(String name, String version) {
     if (value instanceof JsonObject o && o.getString("name") != null && o.getValue("version") != null) {
       return new ModelName(o.getString("name"), String.valueOf(o.getValue("version")));
     }
-    throw new InferbusException(FailureKind.BAD_INPUT,
-        "model is required: \"name:version\" of a registered model, or {\"name\": ..., \"version\": ...}", FIELD);
+    String takes = "\"name:version\" of a registered model, or {\"name\": ..., \"version\": ...}";
+    throw new InferbusException(FailureKind.BAD_INPUT, value == null ? "model is required: " + takes
+        : "model is " + value + "; it must be " + takes, FIELD); // not text here: JSON, a number or true
   }
 
   @Override

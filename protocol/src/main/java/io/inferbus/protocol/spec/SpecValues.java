@@ -2,6 +2,7 @@ package io.inferbus.protocol.spec;
 
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,10 +24,15 @@ public final class SpecValues {
     }
     if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
         || ((Number) value).longValue() > max) {
-      throw new InferbusException(FailureKind.BAD_INPUT, field + " is " + value + "; use a whole number from " + min
-          + " to " + max, field);
+      throw new InferbusException(FailureKind.BAD_INPUT, field + " is " + shown(value) + "; use a whole number from "
+          + min + " to " + max, field);
     }
     return ((Number) value).intValue();
+  }
+
+  /** A value as the client sent it: text in quotes (so "2" is seen to be text, not a number). */
+  public static String shown(Object value) {
+    return value instanceof String s ? Json.encode(s) : String.valueOf(value);
   }
 
   /** {@code json}'s field as a whole number from {@code min} to {@code max}; {@code fallback} when absent. */

@@ -113,12 +113,12 @@ class DeploymentSpecTest {
   }
 
   @Test
-  void modelOfTheWrongTypeIsRefusedAsRequired() {
-    // current behaviour: a model of the wrong type gets the "is required" message, without the value
-    refused("model", () -> parse("{\"model\": 5}"), "model is required");
-    refused("model", () -> parse("{\"model\": [\"credit-model\", 1]}"), "model is required");
-    refused("model", () -> parse("{\"model\": {\"name\": \"credit-model\"}}"), "model is required");
-    refused("model", () -> parse("{\"model\": {\"version\": \"1\"}}"), "model is required");
+  void modelOfTheWrongTypeIsRefusedShowingWhatWasSent() {
+    refused("model", () -> parse("{\"model\": 5}"), "model is 5;", "it must be \"name:version\"");
+    refused("model", () -> parse("{\"model\": [\"credit-model\", 1]}"), "model is [\"credit-model\",1]");
+    refused("model", () -> parse("{\"model\": {\"name\": \"credit-model\"}}"), "model is {\"name\":\"credit-model\"}",
+        "{\"name\": ..., \"version\": ...}");
+    refused("model", () -> parse("{\"model\": {\"version\": \"1\"}}"), "model is {\"version\":\"1\"}");
   }
 
   @Test
@@ -144,9 +144,9 @@ class DeploymentSpecTest {
 
   @Test
   void instanceCountOfTheWrongTypeIsRefused() {
-    // current behaviour: the string "2" is shown as 2, so the message does not say why it is wrong
+    // the text "2" is shown in quotes, so the message says why it is wrong
     refused("instance_count", () -> parse("{" + MODEL + ", \"instance_count\": \"2\"}"),
-        "instance_count is 2;", "whole number from 0 to 64");
+        "instance_count is \"2\";", "whole number from 0 to 64");
     refused("instance_count", () -> parse("{" + MODEL + ", \"instance_count\": true}"),
         "instance_count is true", "whole number from 0 to 64");
   }
@@ -243,11 +243,13 @@ class DeploymentSpecTest {
   }
 
   @Test
-  void patchWithNullInstanceCountResetsItToOne() {
-    // current behaviour: an explicit null is the PUT default (1), not "unchanged"
+  void patchWithNullInstanceCountIsRefusedAndLeavesTheCount() {
+    // a PATCH that says null must not quietly scale the deployment to the PUT default (1)
     JsonObject doc = storedDoc();
-    DeploymentSpec.patch(doc, json("{\"instance_count\": null}"));
-    assertEquals(1, doc.getInteger("instance_count"));
+    int before = doc.getInteger("instance_count");
+    refused("instance_count", () -> DeploymentSpec.patch(doc, json("{\"instance_count\": null}")),
+        "instance_count is null", "whole number from 0 to 64");
+    assertEquals(before, doc.getInteger("instance_count"));
   }
 
   @Test

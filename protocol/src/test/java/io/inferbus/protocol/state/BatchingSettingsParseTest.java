@@ -55,7 +55,7 @@ class BatchingSettingsParseTest {
 
   @Test
   void batchSizeAsAStringIsRefused() {
-    refused("max_batch_size", () -> parse("{\"max_batch_size\": \"16\"}"), "max_batch_size is 16",
+    refused("max_batch_size", () -> parse("{\"max_batch_size\": \"16\"}"), "max_batch_size is \"16\"",
         "whole number from 1 to 4096");
   }
 

@@ -92,7 +92,7 @@ class RequestSettingsParseTest {
 
   @Test
   void valuesOfTheWrongTypeAreRefused() {
-    refused("request_timeout_ms", () -> parse("{\"request_timeout_ms\": \"5000\"}"), "request_timeout_ms is 5000",
+    refused("request_timeout_ms", () -> parse("{\"request_timeout_ms\": \"5000\"}"), "request_timeout_ms is \"5000\"",
         "whole number");
     refused("max_queue_wait_ms", () -> parse("{\"max_queue_wait_ms\": false}"), "max_queue_wait_ms is false",
         "whole number");
