@@ -21,6 +21,15 @@ public final class TestCluster {
     return CA.records(member, "test-node", Set.of("control-plane", "gateway", "deployment"));
   }
 
+  /**
+   * The cluster's records as node {@code name} reads and writes them, with a new credential of this
+   * cluster's CA that allows only {@code roles} (a deployment node's, say, which may not write what
+   * only a control plane writes).
+   */
+  public static ClusterRecords records(HazelcastInstance member, String name, Set<String> roles) {
+    return CA.records(member, name, roles);
+  }
+
   /** A single-member cluster on loopback that joins nobody. */
   public static HazelcastInstance member() {
     Config config = config("inferbus-test-" + UUID.randomUUID());
