@@ -78,7 +78,10 @@ public final class Placer implements LiveCluster {
     this.nodeTable = records.map(ClusterMaps.NODES);
     this.instanceTable = records.map(ClusterMaps.INSTANCES);
     this.instances = instances;
-    this.deployments = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, this::place);
+    this.deployments = records.view(ClusterMaps.DEPLOYMENTS, context, DeploymentState::fromJson, () -> {
+      forgetDeleted();
+      place();
+    });
     this.nodes = records.view(ClusterMaps.NODES, context, NodeState::fromJson, () -> {
       forgetDeparted();
       place();
@@ -149,8 +152,7 @@ public final class Placer implements LiveCluster {
     }
     Map<String, List<InstanceState>> byDeployment = all.values().stream()
         .collect(Collectors.groupingBy(i -> ClusterMaps.deploymentKey(i.endpoint(), i.deployment())));
-    // a deleted deployment's record goes, so that one created again under its name starts unsettled
-    settled.keySet().retainAll(deployments.entries().values().stream().map(DeploymentState::key).toList());
+    forgetDeleted();
     for (DeploymentState d : deployments.entries().values()) {
       if (Provisioning.of(d.endpoint(), d.name(), d.generation(), d.instanceCount(),
           byDeployment.getOrDefault(d.key(), List.of()), false).succeeded()) {
@@ -159,11 +161,30 @@ public final class Placer implements LiveCluster {
     }
   }
 
-  /** The assignment table as it is (on a worker). */
+  /**
+   * A deleted deployment's settled record goes as soon as the deployment does (not at the next change
+   * of the instance table), so one created again under its name starts unsettled ("Creating").
+   */
+  private void forgetDeleted() {
+    settled.keySet().retainAll(deployments.entries().values().stream().map(DeploymentState::key).toList());
+  }
+
+  /**
+   * The assignment table as it is (on a worker). An entry that verifies but is not an assignment (a
+   * control plane of another version, say) is left out, so this round writes the planned one over it
+   * rather than the control plane failing to start.
+   */
   private Future<Map<String, Map<String, Integer>>> readAssignments() {
     return context.executeBlocking(() -> {
       Map<String, Map<String, Integer>> table = new TreeMap<>();
-      assignmentTable.entries().forEach((key, json) -> table.put(key, Assignment.fromJson(json).nodes()));
+      assignmentTable.entries().forEach((key, json) -> {
+        try {
+          table.put(key, Assignment.fromJson(json).nodes());
+        } catch (RuntimeException e) {
+          LOG.warn("assignment entry '{}' is not an assignment ({}); it is planned afresh", key, e.toString());
+          table.put(key, Map.of());
+        }
+      });
       return table;
     });
   }
