@@ -3,7 +3,6 @@ package io.inferbus.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.testing.Await;
 import io.inferbus.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -212,21 +211,6 @@ class EndpointAuthModesTest {
         "application/json", "{}".getBytes(StandardCharsets.UTF_8));
     assertEquals(401, v2.statusCode());
     assertTrue(new JsonObject(v2.body()).getValue("error") instanceof String, v2.body());
-  }
-
-  @Test
-  void tokenRouteIssuesForAmlTokenEndpointsOnly() throws Exception {
-    assertError(tokenRoute("credit", admin), 400, "BadRequest", "auth_mode 'key'");
-    assertError(tokenRoute("credit", admin), 400, "BadRequest", "/endpoints/credit/keys");
-    assertError(tokenRoute("churn", admin), 400, "BadRequest", "auth_mode 'aad_token'");
-    assertError(tokenRoute("nosuch", admin), 404, "NotFound", "no endpoint named 'nosuch'");
-    assertError(tokenRoute("fraud", null), 401, "Unauthorized", "missing credentials");
-    assertError(tokenRoute("fraud", node.token("rita", OperatorRole.READER)), 403, "Forbidden", "needs role 'operator'");
-    assertEquals(200, tokenRoute("fraud", node.token("otto", OperatorRole.OPERATOR)).statusCode());
-    String issued = new JsonObject(tokenRoute("fraud", node.token("otto", OperatorRole.OPERATOR)).body())
-        .getString("accessToken");
-    assertEquals("otto", IdentityProvider.claimsOf(issued).getString("sub"), "the token names who asked for it");
-    assertError(tokenRoute("fraud", issued), 401, "Unauthorized", "scoring token");
   }
 
   @Test

@@ -43,6 +43,7 @@ public final class TestControlPlane implements AutoCloseable {
   public final Path dataDir;
   private final ControlPlaneVerticle verticle;
   private final HttpClient http;
+  private final SSLContext ssl;
   private final String baseUrl;
 
   private TestControlPlane(Path dataDir, HazelcastInstance hazelcast) throws Exception {
@@ -55,8 +56,8 @@ public final class TestControlPlane implements AutoCloseable {
         () -> "https://127.0.0.1:8443", null, registry));
     await(vertx.deployVerticle(verticle));
     baseUrl = "https://localhost:" + verticle.actualPort();
-    http = HttpClient.newBuilder().sslContext(trusting(Path.of(cert.certificatePath())))
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    ssl = trusting(Path.of(cert.certificatePath()));
+    http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   /** A control plane on {@code dataDir}, a member of {@code hazelcast}'s cluster. */
@@ -67,6 +68,21 @@ public final class TestControlPlane implements AutoCloseable {
   /** A token of the control plane for a caller with {@code role}. */
   public String token(OperatorRole role) {
     return verticle.auth().issue("test-" + role.claim(), role, 3600);
+  }
+
+  /** A token of the control plane for {@code subject} with {@code role}, valid for an hour. */
+  public String token(String subject, OperatorRole role) {
+    return verticle.auth().issue(subject, role, 3600);
+  }
+
+  /** The management API's port. */
+  public int port() {
+    return verticle.actualPort();
+  }
+
+  /** A TLS context that trusts the control plane's certificate (for raw connections). */
+  public SSLContext sslContext() {
+    return ssl;
   }
 
   /**
@@ -105,6 +121,27 @@ public final class TestControlPlane implements AutoCloseable {
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(r.statusCode(), r.body());
+  }
+
+  /**
+   * Calls the management API with any bytes as the body (null: none) and any content type (null:
+   * none), and extra headers as name, value pairs; the whole answer, headers included.
+   */
+  public HttpResponse<String> send(String method, String path, String token, String contentType, byte[] body,
+      String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The example's model, and its retrained second version (other bytes). */
