@@ -24,6 +24,7 @@ import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.RequestIds;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.cluster.ClusterRecords;
+import io.inferbus.protocol.net.InvalidRequests;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.state.InstanceState;
 import io.vertx.core.Future;
@@ -116,6 +117,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
+              .invalidRequestHandler(InvalidRequests::answer)
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
                   trafficLog, metrics).router()))
               .listen();

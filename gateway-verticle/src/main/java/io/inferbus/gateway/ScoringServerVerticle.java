@@ -7,6 +7,7 @@ import io.inferbus.gateway.scoring.SharedScoring;
 import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.ScoringProtocol;
+import io.inferbus.protocol.net.InvalidRequests;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -77,7 +78,7 @@ final class ScoringServerVerticle extends VerticleBase {
         (ctx, message) -> ScoringHandler.fail(ctx, protocolOf(ctx), FailureKind.TIMED_OUT, message));
     server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), listenPort));
     return server.connectionHandler(this::connected).requestHandler(router())
-        .invalidRequestHandler(ScoringServerVerticle::invalidRequest).listen()
+        .invalidRequestHandler(InvalidRequests::answer).listen()
         .onSuccess(s -> serving = true);
   }
 
@@ -174,37 +175,6 @@ final class ScoringServerVerticle extends VerticleBase {
    */
   private static ScoringProtocol protocolOf(RoutingContext ctx) {
     return ctx.request().path().startsWith("/v2") ? ScoringProtocol.OPEN_INFERENCE : ScoringProtocol.AZURE_ML;
-  }
-
-  /**
-   * A request HTTP itself could not decode (a request line or headers over the limits, garbage):
-   * answered, like every refusal, with a JSON error and a request id, then the connection closes.
-   */
-  private static void invalidRequest(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status;
-    String code;
-    String message;
-    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
-      status = 414;
-      code = "UriTooLong";
-      message = "the request line is longer than " + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
-          + " bytes";
-    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
-      status = 431;
-      code = "RequestHeaderFieldsTooLarge";
-      message = "the request headers are larger than " + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
-          + " bytes";
-    } else {
-      status = 400;
-      code = FailureKind.BAD_INPUT.code();
-      message = "malformed HTTP request";
-    }
-    String requestId = java.util.UUID.randomUUID().toString();
-    LOG.debug("request {}: {} {}", requestId, status, message);
-    request.response().putHeader(ScoringHandler.REQUEST_ID, requestId);
-    ErrorResponses.send(request.response(), ScoringProtocol.AZURE_ML, status, code, message)
-        .onComplete(ar -> request.connection().close());
   }
 
   /** Failures raised by Vert.x handlers (body too large, bad request) or by a bug. */

@@ -25,6 +25,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -132,6 +133,12 @@ public final class ManagementApi {
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
+    // a request Vert.x refuses before any route runs (a malformed escape in the path or query)
+    r.errorHandler(400, ctx -> {
+      ensureRequestId(ctx);
+      error(ctx, new InferbusException(FailureKind.BAD_INPUT,
+          "the request's path or query cannot be decoded (a '%' must be followed by two hex digits)"));
+    });
     return r;
   }
 
@@ -329,9 +336,20 @@ public final class ManagementApi {
     ctx.next();
   }
 
+  /** A request refused before the request-id handler ran gets its id here. */
+  private static void ensureRequestId(RoutingContext ctx) {
+    if (ctx.get(REQUEST_ID) == null) {
+      String id = RequestIds.accept(null);
+      ctx.put(REQUEST_ID, id);
+      ctx.response().putHeader(RequestIds.HEADER, id);
+    }
+  }
+
   private void failure(RoutingContext ctx) {
+    ensureRequestId(ctx);
     if (ctx.failure() instanceof InferbusException e) {
       error(ctx, e);
+
     } else if (ctx.statusCode() == 413) {
       error(ctx, new InferbusException(FailureKind.TOO_LARGE, "the body is too large for "
           + ctx.request().path()));
@@ -343,6 +361,10 @@ public final class ManagementApi {
   }
 
   private void error(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof HttpException h && h.getStatusCode() >= 400 && h.getStatusCode() < 500) {
+      // Vert.x's own refusal of what the client sent, e.g. a malformed escape in the query
+      failure = new InferbusException(FailureKind.BAD_INPUT, "bad request: " + h.getMessage());
+    }
     InferbusException e;
     if (failure instanceof InferbusException ie) {
       e = ie;

@@ -53,11 +53,13 @@ public final class DeploymentService {
 
   /** {@code PUT /endpoints/{e}/deployments/{d}}: creates (201) or replaces (200) the deployment's spec. */
   public Future<ApiResult> put(String endpoint, String name, JsonObject body, Actor actor) {
-    return Validated.of(() -> DeploymentSpec.parse(endpoint, name, body)).compose(spec -> {
+    // the names first, then whether the endpoint exists (404), then the body: the order callers have always seen
+    return Validated.of(() -> DeploymentSpec.checkNames(endpoint, name, body)).compose(checked -> {
       long liveGeneration = liveGeneration(endpoint, name);
       return storeThread.write(() -> {
         Store store = storeThread.store();
         Resources.endpoint(store, endpoint);
+        DeploymentSpec spec = DeploymentSpec.parse(endpoint, name, body);
         ModelRef model = models.resolve(spec.model());
         JsonObject before = store.get(Table.DEPLOYMENTS, endpoint, name).orElse(null);
         JsonObject doc = before == null

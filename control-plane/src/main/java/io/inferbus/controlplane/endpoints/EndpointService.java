@@ -179,14 +179,14 @@ public final class EndpointService {
 
   /** {@code POST .../keys/regenerate}: a new primary or secondary key; the other keeps working. */
   public Future<ApiResult> regenerateKey(String name, JsonObject body, Actor actor) {
-    String type = body.getString("key_type", body.getString("keyType", "primary"));
-    if (!type.equals("primary") && !type.equals("secondary")) {
+    Object type = body.containsKey("key_type") ? body.getValue("key_type") : body.getValue("keyType", "primary");
+    if (!"primary".equals(type) && !"secondary".equals(type)) {
       return Future.failedFuture(new InferbusException(FailureKind.BAD_INPUT,
           "key_type must be 'primary' or 'secondary', got '" + type + "'", "key_type"));
     }
     return storeThread.write(() -> {
       JsonObject doc = Resources.endpoint(storeThread.store(), name).copy();
-      doc.getJsonObject("keys").put(type, vault.encrypt(KeyVault.newEndpointKey()));
+      doc.getJsonObject("keys").put((String) type, vault.encrypt(KeyVault.newEndpointKey()));
       Resources.touched(doc, actor);
       storeThread.store().put(Table.ENDPOINTS, doc, name);
       audit.record(actor, "endpoint.regenerate-key", "endpoints/" + name + "/keys/" + type, null, null);

@@ -160,7 +160,9 @@ class EndpointValidationTest extends ControlPlaneTestBase {
         "whole number from 0 to 64");
     badDeployment("green", "{\"model\": \"credit-model:1\", \"instance_count\": 65}", "instance_count is 65");
     badDeployment("green", "{\"model\": \"credit-model:1\", \"instance_count\": 1.5}", "instance_count is 1.5");
-    badDeployment("green", "{\"model\": \"credit-model:1\", \"instance_count\": \"2\"}", "instance_count is 2");
+    // text is shown in quotes, so the message says why it is wrong
+    badDeployment("green", "{\"model\": \"credit-model:1\", \"instance_count\": \"2\"}", "instance_count is \"2\"",
+        "whole number from 0 to 64");
     badDeployment("green", "{\"model\": \"credit-model:1\", \"request_settings\": {\"request_timeout_ms\": -5}}",
         "request_timeout_ms is -5", "whole number from 1 to 180000");
     badDeployment("green", "{\"model\": \"credit-model:1\", \"request_settings\": "

@@ -37,15 +37,21 @@ public record DeploymentSpec(String endpoint, String name, ModelName model, int 
 
   /** The body of {@code PUT /endpoints/{endpoint}/deployments/{name}}: every field given or its default. */
   public static DeploymentSpec parse(String endpoint, String name, JsonObject body) {
-    Names.deployment(name);
-    SpecValues.samePathName(body, "name", name);
-    SpecValues.samePathName(body, "endpoint_name", endpoint);
+    checkNames(endpoint, name, body);
     return new DeploymentSpec(endpoint, name, ModelName.parse(body.getValue(ModelName.FIELD)),
         instanceCount(body.getValue(INSTANCE_COUNT)),
         RequestSettings.parse(body.getValue(REQUEST_SETTINGS), RequestSettings.DEFAULTS),
         BatchingSettings.parse(body.getValue(BATCHING)),
         SpecValues.text(body.getValue(DESCRIPTION), DESCRIPTION, ""), SpecValues.strings(body.getValue(TAGS), TAGS),
         SpecValues.unknownFields(body, SpecFields.DEPLOYMENT));
+  }
+
+  /** The deployment's name is valid, and the body's names, where it gives them, are the path's. */
+  public static JsonObject checkNames(String endpoint, String name, JsonObject body) {
+    Names.deployment(name);
+    SpecValues.samePathName(body, "name", name);
+    SpecValues.samePathName(body, "endpoint_name", endpoint);
+    return body;
   }
 
   /** Refuses a PATCH body that names a field PATCH cannot change (before anything is read). */
