@@ -5,6 +5,7 @@ import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.controlplane.ControlPlaneVerticle;
 import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.auth.SigningKeys;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -46,13 +48,17 @@ public final class TestControlPlane implements AutoCloseable {
   private final String baseUrl;
 
   private TestControlPlane(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    this(dataDir, hazelcast, Clock.systemUTC(), null);
+  }
+
+  private TestControlPlane(Path dataDir, HazelcastInstance hazelcast, Clock clock, String publicUrl) throws Exception {
     this.dataDir = dataDir;
     this.hazelcast = hazelcast;
     this.vertx = Vertx.vertx();
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
     verticle = new ControlPlaneVerticle(TestCluster.records(hazelcast), new ControlPlaneOptions("127.0.0.1", 0,
         new TlsServerConfig(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())), dataDir,
-        () -> "https://127.0.0.1:8443", null, registry));
+        () -> "https://127.0.0.1:8443", null, registry, ReadDeadlines.DEFAULT_TIMEOUT_MS, publicUrl), clock);
     await(vertx.deployVerticle(verticle));
     baseUrl = "https://localhost:" + verticle.actualPort();
     http = HttpClient.newBuilder().sslContext(trusting(Path.of(cert.certificatePath())))
@@ -64,9 +70,28 @@ public final class TestControlPlane implements AutoCloseable {
     return new TestControlPlane(dataDir, hazelcast);
   }
 
+  /**
+   * A control plane whose console sign-in codes expire by {@code clock} (a test moves it instead of
+   * waiting), with {@code publicUrl} as its configured public URL (null: none).
+   */
+  public static TestControlPlane start(Path dataDir, HazelcastInstance hazelcast, Clock clock, String publicUrl)
+      throws Exception {
+    return new TestControlPlane(dataDir, hazelcast, clock, publicUrl);
+  }
+
   /** A token of the control plane for a caller with {@code role}. */
   public String token(OperatorRole role) {
     return verticle.auth().issue("test-" + role.claim(), role, 3600);
+  }
+
+  /** A token of the control plane for {@code subject} with {@code role}, valid for {@code lifetimeSeconds}. */
+  public String token(String subject, OperatorRole role, int lifetimeSeconds) {
+    return verticle.auth().issue(subject, role, lifetimeSeconds);
+  }
+
+  /** The management API's base URL as this fixture calls it ({@code https://localhost:<port>}). */
+  public String baseUrl() {
+    return baseUrl;
   }
 
   /**
@@ -105,6 +130,29 @@ public final class TestControlPlane implements AutoCloseable {
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(r.statusCode(), r.body());
+  }
+
+  /**
+   * Sends exactly what is given: {@code contentType} and {@code body} (null: no header, no body), with
+   * {@code Authorization: Bearer token} unless it is null.
+   */
+  public Answer send(String method, String path, String token, String contentType, String body) throws Exception {
+    HttpResponse<String> r = sendForResponse(method, path, token, contentType, body);
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** As {@link #send}, with the whole response (its headers too). */
+  public HttpResponse<String> sendForResponse(String method, String path, String token, String contentType,
+      String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The example's model, and its retrained second version (other bytes). */
