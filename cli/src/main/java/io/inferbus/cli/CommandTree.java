@@ -1,5 +1,6 @@
 package io.inferbus.cli;
 
+import io.inferbus.cli.operator.console.ConsoleCommand;
 import io.inferbus.cli.operator.deployment.OnlineDeploymentCommand;
 import io.inferbus.cli.operator.endpoint.OnlineEndpointCommand;
 import io.inferbus.cli.operator.model.ModelCommand;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Command;
 final class CommandTree {
   private static final Map<Class<?>, List<Class<?>>> CHILDREN = Map.of(
       Main.class, List.of(StartCommand.class, NodeCommand.class, ClusterCommand.class, OnlineEndpointCommand.class,
-          OnlineDeploymentCommand.class, ModelCommand.class, TokenCommand.class, CompletionCommand.class,
-          CommandLine.HelpCommand.class),
+          OnlineDeploymentCommand.class, ModelCommand.class, TokenCommand.class, ConsoleCommand.class,
+          CompletionCommand.class, CommandLine.HelpCommand.class),
       ClusterCommand.class, ClusterCommand.SUBCOMMANDS,
       OnlineEndpointCommand.class, OnlineEndpointCommand.SUBCOMMANDS,
       OnlineDeploymentCommand.class, OnlineDeploymentCommand.SUBCOMMANDS,

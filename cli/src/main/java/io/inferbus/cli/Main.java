@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code inferbus} executable: the server commands ({@code start}, {@code node}) and the operator
- * commands ({@code online-endpoint}, {@code online-deployment}, {@code model}, {@code token}), which are
- * plain HTTPS clients of the control plane and load none of the server's classes.
+ * commands ({@code online-endpoint}, {@code online-deployment}, {@code model}, {@code token},
+ * {@code console}), which are plain HTTPS clients of the control plane and load none of the server's
+ * classes.
  */
 @Command(name = "inferbus",
     mixinStandardHelpOptions = true,

@@ -1,5 +1,6 @@
 package io.inferbus.cli;
 
+import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import io.inferbus.node.NodeConfig;
 import java.nio.file.Path;
@@ -76,6 +77,11 @@ final class ServerOptions {
           + "TooManyConnections and closed (default: ${DEFAULT-VALUE}).")
   int maxConnections;
 
+  @Option(names = "--control-public-url", paramLabel = "URL", defaultValue = "${env:INFERBUS_CONTROL_PUBLIC_URL}",
+      description = "The management API's URL as operators reach it (https://host[:port][/path], behind a proxy or "
+          + "a DNS name), used in the web console's sign-in links (default: the address each caller used).")
+  String controlPublicUrl;
+
   boolean requestLogging() {
     return "on".equals(requestLogging);
   }
@@ -103,7 +109,8 @@ final class ServerOptions {
         .eventLoops(eventLoops)
         .requestLogging(requestLogging())
         .managementHost(managementHost)
-        .maxConnections(maxConnections);
+        .maxConnections(maxConnections)
+        .controlPublicUrl(controlPublicUrl == null ? null : ControlPlaneOptions.checkPublicUrl(controlPublicUrl));
   }
 
   void check() {
@@ -128,5 +135,12 @@ final class ServerOptions {
       throw new IllegalArgumentException("--request-logging must be on or off, not '" + requestLogging + "'");
     }
     trustedIssuer();
+    if (controlPublicUrl != null) {
+      try {
+        ControlPlaneOptions.checkPublicUrl(controlPublicUrl);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--control-public-url: " + e.getMessage());
+      }
+    }
   }
 }

@@ -397,7 +397,7 @@ public final class InferbusNode {
     if (config.runs(Role.CONTROL_PLANE)) {
       controlPlane = new ControlPlaneVerticle(records, new ControlPlaneOptions(config.host(),
           config.controlPort(), tls, dataDir, this::scoringBaseUrl, trustedIssuerTokens(), registry,
-          config.requestReadTimeoutMs()));
+          config.requestReadTimeoutMs(), config.controlPublicUrl()));
       chain = chain.compose(v -> deploy(controlPlane));
     }
     if (config.runs(Role.DEPLOYMENT)) {

@@ -26,6 +26,8 @@ import java.util.Set;
  * @param joinFile the join.json this node joins its cluster with (cluster name, members, the cluster
  *     CA and its credential); null on a control-plane node that founds the cluster
  * @param maxConnections how many connections the gateway port keeps open at once ({@code --max-connections})
+ * @param controlPublicUrl the management API's URL as operators reach it ({@code --control-public-url}), which
+ *     links to the web console use; null: the address each caller used
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -46,7 +48,8 @@ public record NodeConfig(
     boolean requestLogging,
     String managementHost,
     Path joinFile,
-    int maxConnections) {
+    int maxConnections,
+    String controlPublicUrl) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -103,6 +106,11 @@ public record NodeConfig(
     return with(b -> b.maxConnections(n));
   }
 
+  /** The same node, with {@code url} as the management API's public URL (null: none). */
+  public NodeConfig withControlPublicUrl(String url) {
+    return with(b -> b.controlPublicUrl(url));
+  }
+
   /** The embedded default on the given data dir and ports. */
   public static NodeConfig embedded(Path dataDir, int gatewayPort, int controlPort, int managementPort) {
     return builder(Set.of(Role.values()), dataDir).ports(gatewayPort, controlPort, managementPort)
@@ -139,6 +147,7 @@ public record NodeConfig(
     b.managementHost = managementHost;
     b.joinFile = joinFile;
     b.maxConnections = maxConnections;
+    b.controlPublicUrl = controlPublicUrl;
     return b;
   }
 
@@ -166,6 +175,7 @@ public record NodeConfig(
     private String managementHost = DEFAULT_MANAGEMENT_HOST;
     private Path joinFile;
     private int maxConnections = ConnectionLimit.DEFAULT_MAX_CONNECTIONS;
+    private String controlPublicUrl;
 
     private Builder() {}
 
@@ -254,10 +264,15 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder controlPublicUrl(String controlPublicUrl) {
+      this.controlPublicUrl = controlPublicUrl;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
           tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
-          managementHost, joinFile, maxConnections);
+          managementHost, joinFile, maxConnections, controlPublicUrl);
     }
   }
 

@@ -18,7 +18,7 @@ class NodeConfigTest {
     NodeConfig config = NodeConfig.embedded(DATA, 1, 2, 3);
     assertEquals(new NodeConfig(Set.of(Role.values()), DATA, "127.0.0.1", 1, 2, 3, null, true, null, null, true,
         null, GatewayOptions.DEFAULT_MAX_BODY_BYTES, GatewayOptions.DEFAULT_REQUEST_READ_TIMEOUT_MS, 0, true,
-        NodeConfig.DEFAULT_MANAGEMENT_HOST, null, ConnectionLimit.DEFAULT_MAX_CONNECTIONS), config);
+        NodeConfig.DEFAULT_MANAGEMENT_HOST, null, ConnectionLimit.DEFAULT_MAX_CONNECTIONS, null), config);
   }
 
   @Test
@@ -28,9 +28,10 @@ class NodeConfigTest {
         .clusterConfig(Path.of("cluster.xml")).tls(Path.of("c.pem"), Path.of("k.pem")).build();
     NodeConfig changed = base.withHost("0.0.0.0").withTrustedIssuer(issuer).withMaxBodyBytes(7)
         .withRequestReadTimeoutMs(8).withEventLoops(9).withRequestLogging(false).withManagementHost("10.0.0.1")
-        .withJoinFile(Path.of("join.json")).withMaxConnections(11);
+        .withJoinFile(Path.of("join.json")).withMaxConnections(11).withControlPublicUrl("https://ops.example");
     assertEquals(new NodeConfig(Set.of(Role.DEPLOYMENT), DATA, "0.0.0.0", 0, 0, 0, Path.of("cluster.xml"), false,
-        Path.of("c.pem"), Path.of("k.pem"), false, issuer, 7, 8, 9, false, "10.0.0.1", Path.of("join.json"), 11),
+        Path.of("c.pem"), Path.of("k.pem"), false, issuer, 7, 8, 9, false, "10.0.0.1", Path.of("join.json"), 11,
+        "https://ops.example"),
         changed);
     assertEquals(base, base.toBuilder().build());
   }

@@ -2,6 +2,8 @@ package io.inferbus.controlplane;
 
 import io.inferbus.controlplane.api.ManagementApi;
 import io.inferbus.controlplane.audit.AuditLog;
+import io.inferbus.controlplane.console.ConsoleSignIn;
+import io.inferbus.controlplane.console.SignInCodes;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
@@ -37,6 +39,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
   private final ClusterRecords records;
   private final ControlPlaneOptions options;
+  private final SignInCodes signInCodes;
+  private long signInPurge = -1;
   private Store store;
   private WorkerExecutor storeThread;
   private ControlPlaneServices services;
@@ -66,8 +71,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private HttpServer server;
 
   public ControlPlaneVerticle(ClusterRecords records, ControlPlaneOptions options) {
+    this(records, options, Clock.systemUTC());
+  }
+
+  /** @param clock what the console's sign-in codes expire by (a test moves it instead of waiting) */
+  public ControlPlaneVerticle(ClusterRecords records, ControlPlaneOptions options, Clock clock) {
     this.records = records;
     this.options = options;
+    this.signInCodes = new SignInCodes(clock);
   }
 
   @Override
@@ -113,13 +124,16 @@ public final class ControlPlaneVerticle extends VerticleBase {
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
           TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
+          // an unused code's token leaves memory within a lifetime of its expiry, even if nobody asks again
+          signInPurge = vertx.setPeriodic(SignInCodes.LIFETIME.toMillis(), id -> signInCodes.purge());
+          ConsoleSignIn console = new ConsoleSignIn(signInCodes, auth, options.publicUrl());
           // slow clients cannot hold the management port's connections either (docs/operations.md)
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .invalidRequestHandler(InvalidRequests::answer)
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics).router()))
+                  trafficLog, metrics, console).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
@@ -130,6 +144,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(signInPurge);
     if (placer != null) {
       placer.stop();
     }

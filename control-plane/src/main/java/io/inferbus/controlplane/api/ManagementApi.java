@@ -5,6 +5,7 @@ import io.inferbus.controlplane.ControlPlaneServices;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.console.ConsoleSignIn;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
@@ -17,6 +18,7 @@ import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.RequestIds;
+import io.inferbus.protocol.net.CallerUrls;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,10 +54,11 @@ public final class ManagementApi {
   private final NodeRemovals nodeRemovals;
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
+  private final ConsoleSignIn console;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
-      ControlPlaneMetrics metrics) {
+      ControlPlaneMetrics metrics, ConsoleSignIn console) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -64,6 +67,7 @@ public final class ManagementApi {
     this.nodeRemovals = nodeRemovals;
     this.trafficLog = trafficLog;
     this.metrics = metrics;
+    this.console = console;
   }
 
   public Router router() {
@@ -130,6 +134,19 @@ public final class ManagementApi {
         ctx -> nodeRemovals.remove(ctx.pathParam("name"), actor(ctx)));
     route(r.get("/cluster/removed-nodes"), OperatorRole.READER, ctx -> nodeRemovals.list());
 
+    // signing in to the web console (console/ConsoleSignIn); no change of desired state, so no ChangeKind
+    route(r.get("/whoami"), OperatorRole.READER, ctx -> Future.succeededFuture(ConsoleSignIn.whoami(ctx.get(CALLER))));
+    r.route("/console/*").handler(ctx -> {
+      ctx.response().putHeader("cache-control", "no-store"); // answers carry a code or a token
+      ctx.next();
+    });
+    route(r.post("/console/codes"), OperatorRole.READER, ctx -> Future.succeededFuture(console.issue(ctx.get(CALLER),
+        bearer(ctx), body(ctx), CallerUrls.baseUrl(ctx.request()), ctx.get(REQUEST_ID))));
+    // the one route without a token: the code is the credential
+    r.post("/console/session").handler(BodyHandler.create(false).setBodyLimit(ConsoleSignIn.MAX_SESSION_BODY_BYTES))
+        .handler(ctx -> answer(ctx, c -> console.exchange(c.request().getHeader("content-type"), c.body().buffer(),
+            c.get(REQUEST_ID))));
+
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));
     r.route().failureHandler(this::failure);
@@ -182,7 +199,12 @@ public final class ManagementApi {
       Function<RoutingContext, ChangeKind> kind, Function<RoutingContext, Future<ApiResult>> op) {
     route.handler(new AuthenticateBeforeBody(role, kind));
     route.handler(BodyHandler.create(false).setBodyLimit(maxBody));
-    route.handler(ctx -> Future.<Void>succeededFuture()
+    route.handler(ctx -> answer(ctx, op));
+  }
+
+  /** Runs {@code op} and answers with its result, or with the error it fails with. */
+  private void answer(RoutingContext ctx, Function<RoutingContext, Future<ApiResult>> op) {
+    Future.<Void>succeededFuture()
         .compose(v -> {
           try {
             return op.apply(ctx);
@@ -192,7 +214,7 @@ public final class ManagementApi {
         })
         .onSuccess(result -> ctx.response().setStatusCode(result.status())
             .putHeader("content-type", "application/json").end(result.body().toBuffer()))
-        .onFailure(e -> error(ctx, e)));
+        .onFailure(e -> error(ctx, e));
   }
 
   /**
@@ -228,12 +250,12 @@ public final class ManagementApi {
   }
 
   private Future<Void> authenticate(RoutingContext ctx, OperatorRole needed) {
-    String header = ctx.request().getHeader("authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String token = bearer(ctx);
+    if (token == null) {
       return Future.failedFuture(new InferbusException(FailureKind.UNAUTHORIZED,
           "missing credentials: send 'Authorization: Bearer <token>' (the admin token is in client.json)"));
     }
-    return auth.verify(header.substring(7).trim()).compose(caller -> {
+    return auth.verify(token).compose(caller -> {
       if (!caller.role().includes(needed)) {
         return Future.failedFuture(new InferbusException(FailureKind.FORBIDDEN, "this call needs role '"
             + needed.claim() + "'; the token of '" + caller.subject() + "' has '" + caller.role().claim() + "'"));
@@ -241,6 +263,12 @@ public final class ManagementApi {
       ctx.put(CALLER, caller);
       return Future.succeededFuture();
     });
+  }
+
+  /** The token of the request's {@code Authorization: Bearer} header, or null when it has none. */
+  private static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("authorization");
+    return header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) ? null : header.substring(7).trim();
   }
 
   /**

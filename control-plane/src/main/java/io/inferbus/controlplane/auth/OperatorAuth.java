@@ -157,7 +157,9 @@ public final class OperatorAuth {
     if (best == null) {
       throw new InferbusException(FailureKind.FORBIDDEN, "the token carries no role (reader, operator, admin)");
     }
-    return new Caller(claims.getValue("sub") instanceof String sub ? sub : "unknown", best, own);
+    Instant expiresAt = own != null ? (own.expiresAt() > 0 ? Instant.ofEpochSecond(own.expiresAt()) : null)
+        : claims.getValue("exp") instanceof Number exp ? Instant.ofEpochSecond(exp.longValue()) : null;
+    return new Caller(claims.getValue("sub") instanceof String sub ? sub : "unknown", best, own, expiresAt);
   }
 
   /** The claims as sent, before any check (they pick the verifier and word a refusal); null if unreadable. */
@@ -179,11 +181,12 @@ public final class OperatorAuth {
    * Who is calling, and with which role.
    *
    * @param token the control plane's own token the caller presented; null for a trusted issuer's
+   * @param expiresAt when the presented token expires (its {@code exp}); null if it carries none
    */
-  public record Caller(String subject, OperatorRole role, OwnToken token) {
-    /** A caller with a trusted issuer's token. */
+  public record Caller(String subject, OperatorRole role, OwnToken token, Instant expiresAt) {
+    /** A caller with a trusted issuer's token whose expiry is not known. */
     public Caller(String subject, OperatorRole role) {
-      this(subject, role, null);
+      this(subject, role, null, null);
     }
   }
 

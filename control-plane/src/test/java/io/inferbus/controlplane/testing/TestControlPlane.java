@@ -5,6 +5,7 @@ import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.controlplane.ControlPlaneVerticle;
 import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.auth.SigningKeys;
+import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -21,10 +22,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -47,13 +50,17 @@ public final class TestControlPlane implements AutoCloseable {
   private final String baseUrl;
 
   private TestControlPlane(Path dataDir, HazelcastInstance hazelcast) throws Exception {
+    this(dataDir, hazelcast, Clock.systemUTC(), null);
+  }
+
+  private TestControlPlane(Path dataDir, HazelcastInstance hazelcast, Clock clock, String publicUrl) throws Exception {
     this.dataDir = dataDir;
     this.hazelcast = hazelcast;
     this.vertx = Vertx.vertx();
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
     verticle = new ControlPlaneVerticle(TestCluster.records(hazelcast), new ControlPlaneOptions("127.0.0.1", 0,
         new TlsServerConfig(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())), dataDir,
-        () -> "https://127.0.0.1:8443", null, registry));
+        () -> "https://127.0.0.1:8443", null, registry, ReadDeadlines.DEFAULT_TIMEOUT_MS, publicUrl), clock);
     await(vertx.deployVerticle(verticle));
     baseUrl = "https://localhost:" + verticle.actualPort();
     ssl = trusting(Path.of(cert.certificatePath()));
@@ -63,6 +70,15 @@ public final class TestControlPlane implements AutoCloseable {
   /** A control plane on {@code dataDir}, a member of {@code hazelcast}'s cluster. */
   public static TestControlPlane start(Path dataDir, HazelcastInstance hazelcast) throws Exception {
     return new TestControlPlane(dataDir, hazelcast);
+  }
+
+  /**
+   * A control plane whose console sign-in codes expire by {@code clock} (a test moves it instead of
+   * waiting), with {@code publicUrl} as its configured public URL (null: none).
+   */
+  public static TestControlPlane start(Path dataDir, HazelcastInstance hazelcast, Clock clock, String publicUrl)
+      throws Exception {
+    return new TestControlPlane(dataDir, hazelcast, clock, publicUrl);
   }
 
   /** A token of the control plane for a caller with {@code role}. */
@@ -83,6 +99,16 @@ public final class TestControlPlane implements AutoCloseable {
   /** A TLS context that trusts the control plane's certificate (for raw connections). */
   public SSLContext sslContext() {
     return ssl;
+  }
+
+  /** A token of the control plane for {@code subject} with {@code role}, valid for {@code lifetimeSeconds}. */
+  public String token(String subject, OperatorRole role, int lifetimeSeconds) {
+    return verticle.auth().issue(subject, role, lifetimeSeconds);
+  }
+
+  /** The management API's base URL as this fixture calls it ({@code https://localhost:<port>}). */
+  public String baseUrl() {
+    return baseUrl;
   }
 
   /**
@@ -142,6 +168,21 @@ public final class TestControlPlane implements AutoCloseable {
       b.header(headers[i], headers[i + 1]);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Sends exactly what is given: {@code contentType} and {@code body} (null: no header, no body), with
+   * {@code Authorization: Bearer token} unless it is null.
+   */
+  public Answer call(String method, String path, String token, String contentType, String body) throws Exception {
+    HttpResponse<String> r = sendForResponse(method, path, token, contentType, body);
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** As {@link #call}, with the whole response (its headers too). */
+  public HttpResponse<String> sendForResponse(String method, String path, String token, String contentType,
+      String body) throws Exception {
+    return send(method, path, token, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The example's model, and its retrained second version (other bytes). */

@@ -19,6 +19,7 @@ import io.inferbus.protocol.ScoringProtocol;
 import io.inferbus.protocol.delivery.LocalInstances;
 import io.inferbus.protocol.delivery.ScoringAnswer;
 import io.inferbus.protocol.delivery.ScoringCall;
+import io.inferbus.protocol.net.CallerUrls;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.tensor.InferenceHeaderLength;
 import io.inferbus.protocol.tensor.ModelSignature;
@@ -38,7 +39,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -203,30 +203,8 @@ public final class ScoringHandler {
       return;
     }
     JsonObject document = OpenApiDocument.build(endpointName, endpoint.endpoint().authMode(),
-        scoringBaseUrl(ctx.request()), signatures);
+        CallerUrls.baseUrl(ctx.request()), signatures);
     ctx.response().putHeader("content-type", "application/json").end(document.toBuffer());
-  }
-
-  /**
-   * The base URL the caller reached this gateway at (its Host header), which is the one that works
-   * for it: behind a port mapping or a DNS name the gateway's own address would not.
-   */
-  private static String scoringBaseUrl(HttpServerRequest request) {
-    HostAndPort authority = request.authority();
-    String host;
-    int port;
-    if (authority != null) {
-      host = authority.host();
-      port = authority.port();
-    } else { // HTTP/1.0 without Host
-      SocketAddress local = request.localAddress();
-      host = local.hostAddress();
-      port = local.port();
-    }
-    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-      host = "[" + host + "]"; // an IPv6 literal
-    }
-    return "https://" + host + (port > 0 && port != 443 ? ":" + port : "");
   }
 
   /** Authenticates the caller and hands {@code then} the deployment the metadata route names; answers the failures. */
