@@ -13,6 +13,8 @@ import io.inferbus.controlplane.operations.ClusterPublisher;
 import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
+import io.inferbus.controlplane.statistics.StatisticsGatherer;
+import io.inferbus.controlplane.statistics.StatisticsService;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.tokens.OperatorTokens;
@@ -112,12 +114,14 @@ public final class ControlPlaneVerticle extends VerticleBase {
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
           TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
+          StatisticsService statistics = new StatisticsService(services.storeThread(),
+              new StatisticsGatherer(vertx, placer, StatisticsGatherer.DEFAULT_TIMEOUT_MS), System::currentTimeMillis);
           // slow clients cannot hold the management port's connections either (docs/operations.md)
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics).router()))
+                  trafficLog, metrics, statistics).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));

@@ -12,6 +12,7 @@ import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ChangeKind;
 import io.inferbus.controlplane.nodes.NodeRemovals;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
+import io.inferbus.controlplane.statistics.StatisticsService;
 import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
@@ -51,10 +52,11 @@ public final class ManagementApi {
   private final NodeRemovals nodeRemovals;
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
+  private final StatisticsService statistics;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
-      ControlPlaneMetrics metrics) {
+      ControlPlaneMetrics metrics, StatisticsService statistics) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -63,6 +65,7 @@ public final class ManagementApi {
     this.nodeRemovals = nodeRemovals;
     this.trafficLog = trafficLog;
     this.metrics = metrics;
+    this.statistics = statistics;
   }
 
   public Router router() {
@@ -113,6 +116,12 @@ public final class ManagementApi {
 
     route(r.get("/endpoints/:e/deployments/:d/logs"), OperatorRole.READER,
         ctx -> services.logs().tail(ctx.pathParam("e"), ctx.pathParam("d"), ctx.request().getParam("lines")));
+    // recent statistics, gathered from the gateways (statistics package, docs/management-api.md)
+    route(r.get("/endpoints/:e/metrics"), OperatorRole.READER,
+        ctx -> statistics.endpoint(ctx.pathParam("e"), ctx.queryParams().get("minutes")));
+    route(r.get("/metrics/endpoints"), OperatorRole.READER,
+        ctx -> statistics.endpoints(ctx.queryParams().get("minutes")));
+
     route(r.get("/nodes"), OperatorRole.READER, ctx -> services.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> services.audit().query(since(ctx), 1000));
 
