@@ -15,6 +15,8 @@ import io.inferbus.controlplane.operations.ClusterPublisher;
 import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
+import io.inferbus.controlplane.statistics.StatisticsGatherer;
+import io.inferbus.controlplane.statistics.StatisticsService;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.tokens.OperatorTokens;
@@ -127,13 +129,15 @@ public final class ControlPlaneVerticle extends VerticleBase {
           // an unused code's token leaves memory within a lifetime of its expiry, even if nobody asks again
           signInPurge = vertx.setPeriodic(SignInCodes.LIFETIME.toMillis(), id -> signInCodes.purge());
           ConsoleSignIn console = new ConsoleSignIn(signInCodes, auth, options.publicUrl());
+          StatisticsService statistics = new StatisticsService(services.storeThread(),
+              new StatisticsGatherer(vertx, placer, StatisticsGatherer.DEFAULT_TIMEOUT_MS), System::currentTimeMillis);
           // slow clients cannot hold the management port's connections either (docs/operations.md)
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .invalidRequestHandler(InvalidRequests::answer)
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics, console).router()))
+                  trafficLog, metrics, console, statistics).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));

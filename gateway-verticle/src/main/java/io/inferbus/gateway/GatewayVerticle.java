@@ -9,17 +9,20 @@ import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
 import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.scoring.SharedScoring;
+import io.inferbus.gateway.statistics.RecentStatistics;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficLogFiles;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.stats.StatisticsQuery;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,12 +42,15 @@ import org.slf4j.LoggerFactory;
  * that TLS and HTTP use every core; and keeps, once per node, what those servers share: an immutable
  * {@link RoutingTable} built from the cluster's tables (rebuilt on their changes and when members
  * join or leave, on this verticle's loop, and read by the servers without locks), the meters, the
- * authenticator's token caches, the connection cap and the traffic log ({@link SharedScoring},
- * {@link ConnectionLimit}). The servers are this verticle's children: undeployed first, so requests
+ * recent statistics, the authenticator's token caches, the connection cap and the traffic log
+ * ({@link SharedScoring}, {@link ConnectionLimit}); it answers the control plane's questions about
+ * the traffic log and the recent statistics. The servers are this verticle's children: undeployed first, so requests
  * in flight finish while the table is still kept current.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** How often series of deployments without answers for an hour are dropped from the recent statistics. */
+  static final long DROP_IDLE_STATISTICS_MS = 60_000;
   public static final String SERVER_NAME = "inferbus";
   public static final String VERSION = "0.1.0";
   /**
@@ -91,8 +97,10 @@ public final class GatewayVerticle extends VerticleBase {
     scoring = new SharedScoring(vertx, options.metrics(), new EndpointAuthenticator(vertx, options.trustedIssuer()),
         trafficLog, options.local());
     connections = new ConnectionLimit(options.maxConnections(), options.metrics());
+    vertx.setPeriodic(DROP_IDLE_STATISTICS_MS, t -> scoring.statistics().dropIdle());
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())
+        .compose(v -> serveStatistics())
         .compose(v -> {
           watchMembers();
           rebuild();
@@ -163,6 +171,34 @@ public final class GatewayVerticle extends VerticleBase {
           message.fail(FailureKind.INTERNAL.eventBusCode(), "cannot read the traffic log of node " + options.nodeId());
         }
       });
+    }).completion();
+  }
+
+  /**
+   * Answers the control plane's statistics queries ({@link Addresses#gatewayStatistics}) from the
+   * recent statistics, read on a worker: an hour of slots over every endpoint is a few milliseconds of
+   * copying that an event loop should not spend. A query it cannot read is failed with BAD_INPUT's code.
+   */
+  private Future<Void> serveStatistics() {
+    if (options.nodeId() == null) {
+      return Future.succeededFuture();
+    }
+    RecentStatistics statistics = scoring.statistics();
+    return vertx.eventBus().<Object>consumer(Addresses.gatewayStatistics(options.nodeId()), message -> {
+      StatisticsQuery query;
+      try {
+        query = StatisticsQuery.fromJson(message.body());
+      } catch (InferbusException e) {
+        LOG.warn("statistics query refused: {}", e.getMessage());
+        message.fail(FailureKind.BAD_INPUT.eventBusCode(), e.getMessage());
+        return;
+      }
+      vertx.executeBlocking(() -> statistics.snapshot(options.nodeId(), query).toJson(), false)
+          .onSuccess(message::reply)
+          .onFailure(e -> {
+            LOG.error("cannot read the recent statistics", e);
+            message.fail(FailureKind.INTERNAL.eventBusCode(), "cannot read the statistics of node " + options.nodeId());
+          });
     }).completion();
   }
 

@@ -16,6 +16,9 @@ public final class Addresses {
   /** Prefix of a gateway's traffic-log service: {@code inferbus.traffic-log.<node id>}. */
   public static final String TRAFFIC_LOG_PREFIX = "inferbus.traffic-log.";
 
+  /** Prefix of a gateway's recent statistics service: {@code inferbus.gateway-statistics.<node id>}. */
+  public static final String GATEWAY_STATISTICS_PREFIX = "inferbus.gateway-statistics.";
+
   private Addresses() {}
 
   /**
@@ -27,6 +30,16 @@ public final class Addresses {
    */
   public static String trafficLog(String nodeId) {
     return TRAFFIC_LOG_PREFIX + nodeId;
+  }
+
+  /**
+   * A gateway node's recent statistics: per endpoint and deployment, live and mirrored answers in
+   * 10-second slots kept for an hour. Request: a {@link io.inferbus.protocol.stats.StatisticsQuery};
+   * reply: a {@link io.inferbus.protocol.stats.GatewayStatistics} (failed with BAD_INPUT's code for a
+   * query it cannot read).
+   */
+  public static String gatewayStatistics(String nodeId) {
+    return GATEWAY_STATISTICS_PREFIX + nodeId;
   }
 
   /**

@@ -13,6 +13,7 @@ import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ChangeKind;
 import io.inferbus.controlplane.nodes.NodeRemovals;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
+import io.inferbus.controlplane.statistics.StatisticsService;
 import io.inferbus.controlplane.tokens.OperatorTokens;
 import io.inferbus.protocol.ErrorResponses;
 import io.inferbus.protocol.FailureKind;
@@ -55,10 +56,11 @@ public final class ManagementApi {
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
   private final ConsoleSignIn console;
+  private final StatisticsService statistics;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
-      ControlPlaneMetrics metrics, ConsoleSignIn console) {
+      ControlPlaneMetrics metrics, ConsoleSignIn console, StatisticsService statistics) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -68,6 +70,7 @@ public final class ManagementApi {
     this.trafficLog = trafficLog;
     this.metrics = metrics;
     this.console = console;
+    this.statistics = statistics;
   }
 
   public Router router() {
@@ -118,6 +121,12 @@ public final class ManagementApi {
 
     route(r.get("/endpoints/:e/deployments/:d/logs"), OperatorRole.READER,
         ctx -> services.logs().tail(ctx.pathParam("e"), ctx.pathParam("d"), ctx.request().getParam("lines")));
+    // recent statistics, gathered from the gateways (statistics package, docs/management-api.md)
+    route(r.get("/endpoints/:e/metrics"), OperatorRole.READER,
+        ctx -> statistics.endpoint(ctx.pathParam("e"), ctx.queryParams().get("minutes")));
+    route(r.get("/metrics/endpoints"), OperatorRole.READER,
+        ctx -> statistics.endpoints(ctx.queryParams().get("minutes")));
+
     route(r.get("/nodes"), OperatorRole.READER, ctx -> services.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> services.audit().query(since(ctx), 1000));
 

@@ -121,6 +121,8 @@ class ManagementApiRolesTest {
       row("GET", "/cluster/removed-nodes", "/cluster/removed-nodes", READER, 200),
       row("GET", "/whoami", "/whoami", READER, 200),
       row("POST", "/console/codes", "/console/codes", READER, 200),
+      row("GET", "/endpoints/:e/metrics", "/endpoints/roles/metrics", READER, 200),
+      row("GET", "/metrics/endpoints", "/metrics/endpoints", READER, 200),
       new Row("PATCH", "/endpoints/:e", "/endpoints/roles", OPERATOR, 200, "PATCH"),
       new Row("PATCH", "/endpoints/:e/deployments/:d", "/endpoints/roles/deployments/nosuch", OPERATOR, 404,
           "PATCH"));
@@ -243,7 +245,7 @@ class ManagementApiRolesTest {
   @Test
   void theTableHereIsTheRouterTable() {
     // only the router is built: the services are not called while routes are listed
-    var router = new ManagementApi(cp.vertx, null, null, null, null, null, null, null, null).router();
+    var router = new ManagementApi(cp.vertx, null, null, null, null, null, null, null, null, null).router();
     TreeSet<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() == null || route.methods() == null && route.getPath().endsWith("/")) {

@@ -201,6 +201,33 @@ public final class TestControlPlane implements AutoCloseable {
     return new Answer(r.statusCode(), r.body());
   }
 
+  /**
+   * Node {@code node} introduces itself in the cluster's node table with {@code roles}, as every node
+   * does on joining (on this test's Hazelcast member); returns once {@code GET /nodes} lists it.
+   */
+  public void nodeJoined(String node, String... roles) {
+    String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    TestCluster.records(hazelcast).map(io.inferbus.protocol.ClusterMaps.NODES).set(node,
+        new io.inferbus.protocol.state.NodeState(node, node, member, "127.0.0.1:5701", java.util.List.of(roles), 2,
+            System.currentTimeMillis()).toJson());
+    Await.until("the control plane lists node " + node, Duration.ofSeconds(10), () -> listsNode(node));
+  }
+
+  /** Node {@code node} leaves the node table; returns once {@code GET /nodes} no longer lists it. */
+  public void nodeLeft(String node) {
+    hazelcast.getMap(io.inferbus.protocol.ClusterMaps.NODES).delete(node);
+    Await.until("the control plane no longer lists node " + node, Duration.ofSeconds(10), () -> !listsNode(node));
+  }
+
+  private boolean listsNode(String node) {
+    try {
+      return call("GET", "/nodes", token(OperatorRole.READER), null).json().getJsonArray("value").stream()
+          .anyMatch(n -> node.equals(((JsonObject) n).getString("node_id")));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** The Prometheus text a scrape of the node's /metrics shows. */
   public String scrape() {
     return registry.scrape();

@@ -2,10 +2,12 @@ package io.inferbus.gateway.scoring;
 
 import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.InstanceRoute;
+import io.inferbus.gateway.statistics.RecentStatistics;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficRecord;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.ScoringHeaders;
+import io.inferbus.protocol.stats.TrafficKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,19 +25,22 @@ import java.util.concurrent.TimeUnit;
  * ({@code inferbus_gateway_mirror_sent_total{endpoint, deployment}}). Its answer is measured
  * ({@code inferbus_gateway_mirror_requests_total{endpoint, deployment, outcome}} and
  * {@code inferbus_gateway_mirror_latency_seconds}), written to the traffic log as a {@code mirror}
- * line, and discarded; nothing about it, neither failure nor slowness, reaches the caller, who is
- * answered by the live deployment alone.
+ * line, counted in the recent statistics as the shadow deployment's mirrored answer (apart from its
+ * live ones), and discarded; nothing about it, neither failure nor slowness, reaches the caller, who
+ * is answered by the live deployment alone.
  */
 public final class Mirroring {
 
   private final Vertx vertx;
   private final MeterRegistry registry;
   private final TrafficLog trafficLog;
+  private final RecentStatistics statistics;
 
-  public Mirroring(Vertx vertx, MeterRegistry registry, TrafficLog trafficLog) {
+  public Mirroring(Vertx vertx, MeterRegistry registry, TrafficLog trafficLog, RecentStatistics statistics) {
     this.vertx = vertx;
     this.registry = registry;
     this.trafficLog = trafficLog;
+    this.statistics = statistics;
   }
 
   /** One shadow deployment's meters, built once rather than looked up per mirrored request. */
@@ -128,11 +133,12 @@ public final class Mirroring {
     });
   }
 
-  /** The mirrored copy's traffic-log line; {@code failure} null when it was answered. */
+  /** The mirrored copy's traffic-log line and statistics; {@code failure} null when it was answered. */
   private void finish(TrafficRecord r, FailureKind failure) {
     r.durationNanos = System.nanoTime() - r.startNanos;
     r.status = failure == null ? 200 : failure.httpStatus();
     r.errorCode = failure == null ? null : failure.code();
+    statistics.record(r.endpoint, r.deployment, TrafficKind.MIRRORED, r.status, r.durationNanos);
     trafficLog.write(r);
   }
 

@@ -7,6 +7,7 @@ import io.inferbus.gateway.routing.DeploymentRoute;
 import io.inferbus.gateway.routing.EndpointRoute;
 import io.inferbus.gateway.routing.InstanceRoute;
 import io.inferbus.gateway.routing.RoutingTable;
+import io.inferbus.gateway.statistics.RecentStatistics;
 import io.inferbus.gateway.trafficlog.TraceContext;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.gateway.trafficlog.TrafficRecord;
@@ -21,6 +22,7 @@ import io.inferbus.protocol.delivery.ScoringAnswer;
 import io.inferbus.protocol.delivery.ScoringCall;
 import io.inferbus.protocol.net.CallerUrls;
 import io.inferbus.protocol.state.InstanceState;
+import io.inferbus.protocol.stats.TrafficKind;
 import io.inferbus.protocol.tensor.InferenceHeaderLength;
 import io.inferbus.protocol.tensor.ModelSignature;
 import io.vertx.core.AsyncResult;
@@ -80,6 +82,7 @@ public final class ScoringHandler {
   /** This loop's requests in flight: each is answered on the loop it came in on, so none is shared. */
   private final InFlightRequests inFlight = new InFlightRequests();
   private final ScoringMetrics metrics;
+  private final RecentStatistics statistics;
   private final TrafficLog trafficLog;
   private final LocalInstances local;
 
@@ -93,6 +96,7 @@ public final class ScoringHandler {
     this.mirroring = shared.mirroring;
     this.authenticator = shared.authenticator;
     this.metrics = shared.metrics;
+    this.statistics = shared.statistics;
     this.trafficLog = shared.trafficLog;
     this.local = shared.local;
   }
@@ -492,8 +496,9 @@ public final class ScoringHandler {
 
   /**
    * Starts the request's {@link TrafficRecord}, if its endpoint exists, and records it in
-   * {@link ScoringMetrics} and the traffic log once it is answered (refused or not); called once per
-   * request, as its head arrives.
+   * {@link ScoringMetrics} and the traffic log once it is answered (refused or not), and in the
+   * recent statistics when a deployment was chosen for it; called once per request, as its head
+   * arrives.
    */
   private void measure(RoutingContext ctx, EndpointRoute endpoint, ScoringProtocol protocol) {
     if (endpoint == null) {
@@ -520,6 +525,9 @@ public final class ScoringHandler {
         record.bytesOut = response.bytesWritten();
         metrics.record(record.endpoint, record.deployment, record.status, record.durationNanos, record.bytesIn,
             record.bytesOut);
+        if (record.deployment != null) {
+          statistics.record(record.endpoint, record.deployment, TrafficKind.LIVE, record.status, record.durationNanos);
+        }
         if (trafficLog.enabled()) {
           record.method = request.method().name();
           String path = request.path();

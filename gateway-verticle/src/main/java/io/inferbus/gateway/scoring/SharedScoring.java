@@ -2,6 +2,7 @@ package io.inferbus.gateway.scoring;
 
 import io.inferbus.gateway.auth.EndpointAuthenticator;
 import io.inferbus.gateway.routing.RoutingTable;
+import io.inferbus.gateway.statistics.RecentStatistics;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.protocol.delivery.LocalInstances;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,11 +13,12 @@ import java.util.Set;
 /**
  * The part of the scoring path a node's gateway has once, whichever event loop serves a request:
  * the meters (each series registered once, so requests on every loop count into it, and a deleted
- * deployment's series are removed once, not by one loop under another's feet), the authenticator
+ * deployment's series are removed once, not by one loop under another's feet), the recent
+ * statistics the control plane gathers (every loop counting into the same slots), the authenticator
  * with its caches of verified tokens (a token verified on one loop is not verified again on the
  * next), the traffic log, and the instances running in this process. Each {@link ScoringHandler} (one per loop) uses it; every part is safe
- * to use from any thread: concurrent maps, Micrometer's meters, a volatile verifier, a lock around
- * the traffic log's pending chunk.
+ * to use from any thread: concurrent maps, Micrometer's meters, atomic counters, a volatile
+ * verifier, a lock around the traffic log's pending chunk.
  */
 public final class SharedScoring {
   final ScoringMetrics metrics;
@@ -24,15 +26,22 @@ public final class SharedScoring {
   final EndpointAuthenticator authenticator;
   final TrafficLog trafficLog;
   final LocalInstances local;
+  final RecentStatistics statistics;
 
   /** @param local the instances in this process, reached without the event bus */
   public SharedScoring(Vertx vertx, MeterRegistry registry, EndpointAuthenticator authenticator,
       TrafficLog trafficLog, LocalInstances local) {
     this.metrics = new ScoringMetrics(registry);
-    this.mirroring = new Mirroring(vertx, registry, trafficLog);
+    this.statistics = new RecentStatistics(System::currentTimeMillis);
+    this.mirroring = new Mirroring(vertx, registry, trafficLog, statistics);
     this.authenticator = authenticator;
     this.trafficLog = trafficLog;
     this.local = local;
+  }
+
+  /** Each deployment's answers of the last hour in 10-second slots, for the control plane. */
+  public RecentStatistics statistics() {
+    return statistics;
   }
 
   /**
