@@ -5,6 +5,7 @@ import io.inferbus.controlplane.audit.AuditLog;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
+import io.inferbus.controlplane.console.ConsoleFiles;
 import io.inferbus.controlplane.logs.LogGatherer;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
@@ -117,7 +118,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics).router()))
+                  trafficLog, metrics, new ConsoleFiles(vertx)).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));

@@ -5,6 +5,7 @@ import io.inferbus.controlplane.ControlPlaneServices;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.console.ConsoleFiles;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
@@ -51,10 +52,11 @@ public final class ManagementApi {
   private final NodeRemovals nodeRemovals;
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
+  private final ConsoleFiles consoleFiles;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
-      ControlPlaneMetrics metrics) {
+      ControlPlaneMetrics metrics, ConsoleFiles consoleFiles) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -63,6 +65,7 @@ public final class ManagementApi {
     this.nodeRemovals = nodeRemovals;
     this.trafficLog = trafficLog;
     this.metrics = metrics;
+    this.consoleFiles = consoleFiles;
   }
 
   public Router router() {
@@ -128,6 +131,9 @@ public final class ManagementApi {
     change(r.delete("/cluster/nodes/:name"), OperatorRole.ADMIN, ctx -> ChangeKind.NODE_REMOVE,
         ctx -> nodeRemovals.remove(ctx.pathParam("name"), actor(ctx)));
     route(r.get("/cluster/removed-nodes"), OperatorRole.READER, ctx -> nodeRemovals.list());
+
+    // the web console (docs/console.md): its files need no token, its data calls do
+    consoleFiles.mount(r);
 
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));
