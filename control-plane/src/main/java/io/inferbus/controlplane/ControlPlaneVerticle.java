@@ -6,6 +6,7 @@ import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
 import io.inferbus.controlplane.console.ConsoleFiles;
+import io.inferbus.controlplane.console.ConsoleScoring;
 import io.inferbus.controlplane.logs.LogGatherer;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
@@ -63,6 +64,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private ClusterPublisher publisher;
   private ControlPlaneMetrics metrics;
   private MessageConsumer<String> modelFetch;
+  private ConsoleScoring consoleScoring;
   private HttpServer server;
 
   public ControlPlaneVerticle(ClusterRecords records, ControlPlaneOptions options) {
@@ -112,13 +114,15 @@ public final class ControlPlaneVerticle extends VerticleBase {
         })
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
+          // the gateway the console's test tab calls presents this node's certificate
+          consoleScoring = new ConsoleScoring(vertx, services.endpoints(), endpointTokens, options.tls().certFile());
           TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
           // slow clients cannot hold the management port's connections either (docs/operations.md)
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics, new ConsoleFiles(vertx)).router()))
+                  trafficLog, metrics, new ConsoleFiles(vertx), consoleScoring).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
@@ -150,6 +154,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
     return closed
         .eventually(() -> modelFetch == null ? Future.succeededFuture() : modelFetch.unregister())
+        .eventually(() -> consoleScoring == null ? Future.succeededFuture() : consoleScoring.close())
         .eventually(() -> storeThread.executeBlocking(() -> {
           if (store != null) {
             store.close();

@@ -6,6 +6,7 @@ import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.console.ConsoleFiles;
+import io.inferbus.controlplane.console.ConsoleScoring;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
@@ -21,6 +22,7 @@ import io.inferbus.protocol.RequestIds;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -53,10 +55,11 @@ public final class ManagementApi {
   private final TrafficLogQuery trafficLog;
   private final ControlPlaneMetrics metrics;
   private final ConsoleFiles consoleFiles;
+  private final ConsoleScoring consoleScoring;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
-      ControlPlaneMetrics metrics, ConsoleFiles consoleFiles) {
+      ControlPlaneMetrics metrics, ConsoleFiles consoleFiles, ConsoleScoring consoleScoring) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -66,6 +69,7 @@ public final class ManagementApi {
     this.trafficLog = trafficLog;
     this.metrics = metrics;
     this.consoleFiles = consoleFiles;
+    this.consoleScoring = consoleScoring;
   }
 
   public Router router() {
@@ -132,8 +136,12 @@ public final class ManagementApi {
         ctx -> nodeRemovals.remove(ctx.pathParam("name"), actor(ctx)));
     route(r.get("/cluster/removed-nodes"), OperatorRole.READER, ctx -> nodeRemovals.list());
 
-    // the web console (docs/console.md): its files need no token, its data calls do
+    // the web console (docs/console.md): its files need no token, its data calls do; its test tab
+    // scores through the gateway with the endpoint's own credential, as the operator could
     consoleFiles.mount(r);
+    route(r.post("/endpoints/:e/test"), OperatorRole.OPERATOR, ctx -> consoleScoring.send(ctx.pathParam("e"),
+        ctx.queryParams().get("deployment"), ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer(),
+        ctx.request().getHeader("content-type"), actor(ctx)));
 
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));
