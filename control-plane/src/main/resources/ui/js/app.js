@@ -16,8 +16,10 @@ let timer = null;
 let running = false;
 let again = false;
 let started = false;
+let identifying = false;
 
-whenUnauthorized(err => { if (session.token()) signOut('Signed out: ' + err.message); });
+// a refused token while a page is open: back to the sign-in form, saying why (begin() says it itself)
+whenUnauthorized(err => { if (session.token() && !identifying) signOut('Signed out: ' + err.message); });
 document.querySelector('[data-test="sign-out"]').addEventListener('click', () => signOut());
 document.addEventListener('visibilitychange', () => { if (!document.hidden) refreshNow(); });
 
@@ -35,11 +37,14 @@ async function boot() {
 }
 
 async function begin() {
+  identifying = true;
   try {
     await session.identify(api, optional);
   } catch (e) {
     session.clear();
     return showSignIn(e.status === 401 || e.status === 403 ? describe(e) : 'Cannot sign in: ' + describe(e));
+  } finally {
+    identifying = false;
   }
   showChrome();
   if (!started) {

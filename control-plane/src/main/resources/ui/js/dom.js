@@ -1,5 +1,6 @@
 // Building the page: elements from data with textContent only (never HTML from data), formatting,
 // and the few shared pieces (toasts, copy buttons, confirmation dialog, traffic bar).
+import { session } from './session.js';
 
 /**
  * h('button', {class: 'primary', test: 'apply', onclick: fn}, 'Apply'): an element. Props: class,
@@ -112,14 +113,14 @@ export function trafficBar(traffic, mirror, { large = false, legend = true, test
   const names = Object.keys(traffic || {});
   const live = names.filter(n => traffic[n] > 0);
   const label = live.length ? live.map(n => `${n} ${traffic[n]} %`).join(', ') : 'no live traffic';
-  const bar = h('div', { class: 'bar' + (large ? ' large' : ''), role: 'img', 'aria-label': 'traffic: ' + label, test });
+  const bar = h('div', { class: 'bar' + (large ? ' large' : ''), role: 'img', 'aria-label': 'traffic: ' + label });
   for (const n of live) {
     const seg = h('span', { class: colour(names, n), title: `${n} ${traffic[n]} %` });
     seg.style.width = traffic[n] + '%';
     bar.append(seg);
   }
   const mirrored = Object.entries(mirror || {}).filter(([, v]) => v > 0);
-  const wrap = h('div', {}, bar);
+  const wrap = h('div', { test }, bar);
   if (legend) {
     wrap.append(h('div', { class: 'legend' },
       names.map(n => h('span', {}, h('i', { class: colour(names, n), 'aria-hidden': 'true' }), `${n} ${traffic[n]} %`)),

@@ -18,6 +18,8 @@ export function create({ name }) {
   let textarea;
   let send;
   let result;
+  let aad;
+  let sending = false;
 
   function build() {
     built = true;
@@ -29,12 +31,15 @@ export function create({ name }) {
     textarea = h('textarea', { id: 'test-body', test: 'test-body', spellcheck: 'false', oninput: () => { edited = true; } });
     send = h('button', { type: 'submit', class: 'primary', test: 'test-send' }, 'Send');
     result = h('div', { test: 'test-result', 'aria-live': 'polite' });
+    aad = h('p', { class: 'error-text', test: 'test-aad', hidden: true }, 'Callers of this endpoint present a token of the '
+      + 'trusted issuer, which the control plane cannot issue: the console cannot test it.');
     fill(el, h('form', { onsubmit: e => { e.preventDefault(); submit(); } },
       h('div', { class: 'row' },
         h('div', { class: 'field' }, h('label', { for: 'test-deployment' }, 'Deployment'), select)),
       h('div', { class: 'field' }, h('label', { for: 'test-body' }, 'Request body (JSON)'), textarea),
       h('p', { class: 'muted small' }, 'Sent to the scoring URI with the endpoint\'s own credential, as a caller would. '
         + 'A pinned deployment answers even at 0 % traffic.'),
+      aad,
       h('div', { class: 'actions' }, send,
         h('button', { type: 'button', test: 'test-template', onclick: () => { edited = false; template(); } }, 'Reset to template'))),
     result);
@@ -67,6 +72,7 @@ export function create({ name }) {
       fill(result, h('p', { class: 'error-text', role: 'alert', test: 'test-error' }, 'The body is not JSON: ' + e.message));
       return;
     }
+    sending = true;
     send.disabled = true;
     fill(result, h('p', { class: 'muted' }, 'Sending…'));
     const query = select.value ? '?deployment=' + enc(select.value) : '';
@@ -87,7 +93,8 @@ export function create({ name }) {
       fill(result, h('p', { class: 'error-text', role: 'alert', test: 'test-error' },
         `${e.status} ${e.code}: ${e.message}`));
     } finally {
-      send.disabled = false;
+      sending = false;
+      send.disabled = !aad.hidden;
     }
   }
 
@@ -100,10 +107,8 @@ export function create({ name }) {
       if (!select) return;
       options();
       if (!edited && !textarea.value) template();
-      if (endpoint.auth_mode === 'aad_token') {
-        send.disabled = true;
-        send.title = 'the console cannot test an aad_token endpoint';
-      }
+      aad.hidden = endpoint.auth_mode !== 'aad_token';
+      send.disabled = sending || !aad.hidden;
     },
   };
 }

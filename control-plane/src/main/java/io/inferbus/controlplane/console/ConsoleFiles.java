@@ -55,13 +55,17 @@ public final class ConsoleFiles {
   public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
       + "frame-ancestors 'none'; form-action 'self'";
-  /** The pages and the console's own files: kept, but checked (ETag) before each use, so a new version shows at once. */
+  /**
+   * The page and the console's own files: kept, but checked (ETag) before each use, so a new version
+   * shows at once.
+   */
   static final String REVALIDATE = "no-cache";
   /** A WebJar's path names its version: the file never changes. */
   static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
   /** Segments of letters, digits, '.', '_' and '-', none starting with a dot: no '..', no hidden files. */
-  private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");
+  private static final Pattern SAFE_PATH =
+      Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*");
   private static final Map<String, String> TYPES = Map.of(
       "html", "text/html; charset=utf-8",
       "js", "text/javascript; charset=utf-8",
@@ -90,7 +94,10 @@ public final class ConsoleFiles {
     this.classLoader = classLoader;
   }
 
-  /** {@code GET /ui} redirects to {@code /ui/}; {@code GET} and {@code HEAD} of {@code /ui/*} serve files or fall through (404). */
+  /**
+   * {@code GET /ui} redirects to {@code /ui/}; {@code GET} and {@code HEAD} of {@code /ui/*} serve a
+   * file or fall through to the routes after (the API's 404).
+   */
   public void mount(Router router) {
     router.route("/ui").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
       if (!ctx.request().path().equals("/ui")) {
