@@ -95,6 +95,7 @@ async function navigate() {
     if (/^#(token|code)=/.test(hash)) return boot();
     history.replaceState(null, '', '#/endpoints');
   }
+  if (!session.identity()) return; // signed out: the sign-in form stays
   const route = resolve(location.hash.slice(1));
   for (const a of document.querySelectorAll('.nav a')) {
     if (a.dataset.test === 'nav-' + route.nav) a.setAttribute('aria-current', 'page');

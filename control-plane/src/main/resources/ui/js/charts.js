@@ -51,7 +51,7 @@ export function lineChart(container, { unit = '', height = 200 } = {}) {
         width: width(container),
         height,
         scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max || 0, 1) * 1.1] } },
-        axes: [{}, { values: (u, ticks) => ticks.map(t => fmt(t) + unit), size: 60 }],
+        axes: [{}, { values: (u, ticks) => ticks.map(t => fmt(t) + unit), size: 72 }],
         series: [{}, ...series.map(s => ({
           label: s.label, stroke: s.colour, width: 2, dash: s.dash, spanGaps: false,
           value: (u, v) => (v === null || v === undefined ? '—' : fmt(v) + unit),

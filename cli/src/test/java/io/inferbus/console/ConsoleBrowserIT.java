@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -255,6 +256,62 @@ class ConsoleBrowserIT extends EmbeddedNodeTest {
     assertFalse(browser.driver.findElements(By.cssSelector("[data-test='chart-requests'] canvas")).isEmpty());
     browser.awaitText("tile-blue", "requests");
     browser.screenshot("08-charts");
+  }
+
+  /**
+   * The statistics routes' documented answers, put in the page's way (its fetch answers them) so
+   * that the drawing is checked against the contract whether or not this node gathers statistics:
+   * the list's rate, error share and p95, and the charts tab's tiles and uPlot charts.
+   */
+  @Test
+  void theStatisticsContractIsDrawn() throws Exception {
+    long now = System.currentTimeMillis() / 10_000 * 10_000;
+    JsonArray blueSeries = new JsonArray();
+    JsonArray greenSeries = new JsonArray();
+    for (int i = 14; i >= 0; i--) {
+      String t = Instant.ofEpochMilli(now - i * 10_000L).toString(); // steps as the docs show them
+      blueSeries.add(new JsonObject().put("t", t).put("requests", 100 + i).put("errors", new JsonObject().put("500", i % 3))
+          .put("p50_ms", 2.5).put("p95_ms", 7.0 + i).put("p99_ms", 12.0 + i));
+      greenSeries.add(new JsonObject().put("t", t).put("requests", i % 2 == 0 ? 10 : 0)
+          .put("errors", new JsonObject().put("429", i % 2)).putNull("p50_ms").putNull("p95_ms").putNull("p99_ms"));
+    }
+    JsonObject blue = new JsonObject().put("requests", 1605).put("mirrored_requests", 0)
+        .put("errors", new JsonObject().put("500", 14)).put("error_rate", 0.0087).put("p50_ms", 2.5).put("p95_ms", 14.0)
+        .put("p99_ms", 20.0).put("series", blueSeries);
+    JsonObject green = new JsonObject().put("requests", 80).put("mirrored_requests", 12)
+        .put("errors", new JsonObject().put("429", 7)).put("error_rate", 0.0875).putNull("p50_ms").putNull("p95_ms")
+        .putNull("p99_ms").put("series", greenSeries);
+    JsonObject metrics = new JsonObject().put("endpoint", "credit").put("minutes", 15).put("step_seconds", 10)
+        .put("from", Instant.ofEpochMilli(now - 14 * 10_000L).toString())
+        .put("to", Instant.ofEpochMilli(now + 10_000).toString())
+        .put("deployments", new JsonObject().put("blue", blue).put("green", green)).put("total", blue)
+        .put("gateways", new JsonArray().add("n1")).put("missing_gateways", new JsonArray());
+    JsonObject list = new JsonObject().put("minutes", 5).put("value", new JsonArray().add(new JsonObject()
+        .put("endpoint", "credit").put("requests", 600).put("requests_per_second", 2.0).put("error_rate", 0.005)
+        .put("p95_ms", 14.0))).put("missing_gateways", new JsonArray());
+
+    browser.signIn(admin);
+    browser.js("const answers = {'/endpoints/credit/metrics': arguments[0], '/metrics/endpoints': arguments[1]};"
+        + "const real = window.fetch;"
+        + "window.fetch = (url, options) => { const a = answers[new URL(url, location.href).pathname];"
+        + " return a ? Promise.resolve(new Response(a, {status: 200, headers: {'content-type': 'application/json'}}))"
+        + " : real(url, options); };", metrics.encode(), list.encode());
+    browser.awaitText("endpoint-row-credit", "2.00");
+    assertTrue(browser.textOf("endpoint-row-credit").contains("0.50 %"), browser.textOf("endpoint-row-credit"));
+    assertTrue(browser.textOf("endpoint-row-credit").contains("14 ms"), browser.textOf("endpoint-row-credit"));
+    assertTrue(browser.textOf("stats-note").contains("last 5 minutes"));
+
+    browser.js("location.hash = '#/endpoints/credit/charts'");
+    // blue has requests in all 15 steps, green in 8
+    browser.waiting(Browser.WAIT).until(d -> "23".equals(browser.await("chart-requests").getDomAttribute("data-points")));
+    for (String chart : List.of("chart-requests", "chart-errors", "chart-latency-blue", "chart-latency-green")) {
+      assertFalse(browser.driver.findElements(By.cssSelector("[data-test='" + chart + "'] canvas")).isEmpty(), chart);
+    }
+    browser.awaitText("tile-blue", "1,605");
+    assertTrue(browser.textOf("tile-green").contains("12 mirrored"), browser.textOf("tile-green"));
+    assertTrue(browser.textOf("chart-errors").contains("500") && browser.textOf("chart-errors").contains("429"),
+        "a series per status code: " + browser.textOf("chart-errors"));
+    browser.screenshot("08-charts-of-the-contract");
   }
 
   /** Until the control plane gathers statistics (GET /endpoints/{e}/metrics), the tab says there are none. */

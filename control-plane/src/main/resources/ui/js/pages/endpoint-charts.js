@@ -38,8 +38,8 @@ export function create({ name, reload }) {
     requestsBox.dataset.points = String(points);
     await requests.update(xs, names.map(n => ({ label: n, colour: colour(n), values: at(n, 'requests', 0) })));
     const codes = [...new Set(names.flatMap(n => (m.deployments[n].series || []).flatMap(p => Object.keys(p.errors || {}))))].sort();
-    const errorSeries = codes.map((code, i) => ({
-      label: code, colour: COLOURS[(4 + i) % COLOURS.length],
+    const errorSeries = codes.map(code => ({
+      label: code, colour: codeColour(code, codes),
       values: xs.map(x => names.reduce((sum, n) => {
         const p = (m.deployments[n].series || []).find(q => seconds(q.t) === x);
         return sum + ((p && p.errors && p.errors[code]) || 0);
@@ -88,6 +88,14 @@ export function create({ name, reload }) {
       for (const chart of latency.values()) chart.destroy();
     },
   };
+}
+
+/** Server failures in reds and browns, refusals of the caller's request in ambers and purples. */
+function codeColour(code, codes) {
+  const family = code.startsWith('5') || code === '408' || code === '429' ? [4, 6, 7] : [2, 3, 5];
+  const same = codes.filter(c => (c.startsWith('5') || c === '408' || c === '429')
+    === (code.startsWith('5') || code === '408' || code === '429'));
+  return COLOURS[family[same.indexOf(code) % family.length]];
 }
 
 function summary(d) {
