@@ -6,7 +6,7 @@ import { session } from './session.js';
 import { resolve } from './router.js';
 import { describe, fill, h } from './dom.js';
 
-const POLL_MS = 1500;
+const POLL_MS = 1000;
 const main = document.getElementById('main');
 const banner = document.querySelector('[data-test="banner"]');
 
