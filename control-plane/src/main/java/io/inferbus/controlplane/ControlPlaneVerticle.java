@@ -7,6 +7,8 @@ import io.inferbus.controlplane.console.SignInCodes;
 import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.SigningKeys;
+import io.inferbus.controlplane.console.ConsoleFiles;
+import io.inferbus.controlplane.console.ConsoleScoring;
 import io.inferbus.controlplane.logs.LogGatherer;
 import io.inferbus.controlplane.logs.TrafficLogQuery;
 import io.inferbus.controlplane.metrics.ControlPlaneMetrics;
@@ -70,6 +72,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private ClusterPublisher publisher;
   private ControlPlaneMetrics metrics;
   private MessageConsumer<String> modelFetch;
+  private ConsoleScoring consoleScoring;
   private HttpServer server;
 
   public ControlPlaneVerticle(ClusterRecords records, ControlPlaneOptions options) {
@@ -125,6 +128,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
         })
         .compose(v -> {
           server = vertx.createHttpServer(options.tls().httpsOptions(options.host(), options.port()));
+          // the gateway the console's test tab calls presents this node's certificate
+          consoleScoring = new ConsoleScoring(vertx, services.endpoints(), endpointTokens, options.tls().certFile());
           TrafficLogQuery trafficLog = new TrafficLogQuery(placer, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS));
           // an unused code's token leaves memory within a lifetime of its expiry, even if nobody asks again
           signInPurge = vertx.setPeriodic(SignInCodes.LIFETIME.toMillis(), id -> signInCodes.purge());
@@ -137,7 +142,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .invalidRequestHandler(InvalidRequests::answer)
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics, console, statistics).router()))
+                  trafficLog, metrics, console, statistics, new ConsoleFiles(vertx), consoleScoring).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
@@ -170,6 +175,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
     return closed
         .eventually(() -> modelFetch == null ? Future.succeededFuture() : modelFetch.unregister())
+        .eventually(() -> consoleScoring == null ? Future.succeededFuture() : consoleScoring.close())
         .eventually(() -> storeThread.executeBlocking(() -> {
           if (store != null) {
             store.close();

@@ -6,6 +6,8 @@ import io.inferbus.controlplane.auth.EndpointTokens;
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.console.ConsoleSignIn;
+import io.inferbus.controlplane.console.ConsoleFiles;
+import io.inferbus.controlplane.console.ConsoleScoring;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
@@ -23,6 +25,7 @@ import io.inferbus.protocol.net.CallerUrls;
 import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -57,10 +60,13 @@ public final class ManagementApi {
   private final ControlPlaneMetrics metrics;
   private final ConsoleSignIn console;
   private final StatisticsService statistics;
+  private final ConsoleFiles consoleFiles;
+  private final ConsoleScoring consoleScoring;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
-      ControlPlaneMetrics metrics, ConsoleSignIn console, StatisticsService statistics) {
+      ControlPlaneMetrics metrics, ConsoleSignIn console, StatisticsService statistics, ConsoleFiles consoleFiles,
+      ConsoleScoring consoleScoring) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -71,6 +77,8 @@ public final class ManagementApi {
     this.metrics = metrics;
     this.console = console;
     this.statistics = statistics;
+    this.consoleFiles = consoleFiles;
+    this.consoleScoring = consoleScoring;
   }
 
   public Router router() {
@@ -155,6 +163,13 @@ public final class ManagementApi {
     r.post("/console/session").handler(BodyHandler.create(false).setBodyLimit(ConsoleSignIn.MAX_SESSION_BODY_BYTES))
         .handler(ctx -> answer(ctx, c -> console.exchange(c.request().getHeader("content-type"), c.body().buffer(),
             c.get(REQUEST_ID))));
+
+    // the web console (docs/console.md): its files need no token, its data calls do; its test tab
+    // scores through the gateway with the endpoint's own credential, as the operator could
+    consoleFiles.mount(r);
+    route(r.post("/endpoints/:e/test"), OperatorRole.OPERATOR, ctx -> consoleScoring.send(ctx.pathParam("e"),
+        ctx.queryParams().get("deployment"), ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer(),
+        ctx.request().getHeader("content-type"), actor(ctx)));
 
     r.route().last().handler(ctx -> error(ctx, new InferbusException(FailureKind.NOT_FOUND,
         "no route " + ctx.request().method() + " " + ctx.request().path())));
