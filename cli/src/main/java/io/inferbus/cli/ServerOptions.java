@@ -3,7 +3,10 @@ package io.inferbus.cli;
 import io.inferbus.controlplane.ControlPlaneOptions;
 import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import io.inferbus.node.NodeConfig;
+import io.inferbus.protocol.net.Cidr;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options every server command shares (ports, data dir, TLS). */
@@ -82,6 +85,31 @@ final class ServerOptions {
           + "a DNS name), used in the web console's sign-in links (default: the address each caller used).")
   String controlPublicUrl;
 
+  @Option(names = "--trusted-proxies", paramLabel = "CIDR,...", split = ",",
+      defaultValue = "${env:INFERBUS_TRUSTED_PROXIES}",
+      description = "Reverse proxies in front of the gateway whose X-Forwarded-For names the caller, for endpoints "
+          + "with public_network_access disabled (e.g. 10.0.0.5/32); from any other peer the header is ignored "
+          + "(default: none).")
+  List<String> trustedProxies;
+
+  /** The trusted proxies as networks; throws naming the flag for one that is not. */
+  List<Cidr> trustedProxies() {
+    List<Cidr> out = new ArrayList<>();
+    if (trustedProxies != null) {
+      for (String p : trustedProxies) {
+        if (p.isBlank()) {
+          continue;
+        }
+        try {
+          out.add(Cidr.parse(p));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage().replace("network: ", ""));
+        }
+      }
+    }
+    return out;
+  }
+
   boolean requestLogging() {
     return "on".equals(requestLogging);
   }
@@ -110,7 +138,8 @@ final class ServerOptions {
         .requestLogging(requestLogging())
         .managementHost(managementHost)
         .maxConnections(maxConnections)
-        .controlPublicUrl(controlPublicUrl == null ? null : ControlPlaneOptions.checkPublicUrl(controlPublicUrl));
+        .controlPublicUrl(controlPublicUrl == null ? null : ControlPlaneOptions.checkPublicUrl(controlPublicUrl))
+        .trustedProxies(trustedProxies());
   }
 
   void check() {
@@ -135,6 +164,7 @@ final class ServerOptions {
       throw new IllegalArgumentException("--request-logging must be on or off, not '" + requestLogging + "'");
     }
     trustedIssuer();
+    trustedProxies();
     if (controlPublicUrl != null) {
       try {
         ControlPlaneOptions.checkPublicUrl(controlPublicUrl);

@@ -416,7 +416,7 @@ public final class InferbusNode {
       }
       gateway = new GatewayVerticle(records, new GatewayOptions(config.host(), config.gatewayPort(), tls,
           config.maxBodyBytes(), registry, trustedIssuer, config.requestReadTimeoutMs(), nodeId, trafficLogDir,
-          config.maxConnections(), gatewayServers(), localInstances));
+          config.maxConnections(), gatewayServers(), localInstances, config.trustedProxies()));
       chain = chain.compose(v -> deploy(gateway));
     }
     return chain;

@@ -3,7 +3,9 @@ package io.inferbus.node;
 import io.inferbus.gateway.GatewayOptions;
 import io.inferbus.gateway.auth.TrustedIssuerOptions;
 import io.inferbus.gateway.connections.ConnectionLimit;
+import io.inferbus.protocol.net.Cidr;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,6 +30,8 @@ import java.util.Set;
  * @param maxConnections how many connections the gateway port keeps open at once ({@code --max-connections})
  * @param controlPublicUrl the management API's URL as operators reach it ({@code --control-public-url}), which
  *     links to the web console use; null: the address each caller used
+ * @param trustedProxies the reverse proxies whose {@code X-Forwarded-For} the gateway believes
+ *     ({@code --trusted-proxies}); empty: none
  */
 public record NodeConfig(
     Set<Role> roles,
@@ -49,7 +53,8 @@ public record NodeConfig(
     String managementHost,
     Path joinFile,
     int maxConnections,
-    String controlPublicUrl) {
+    String controlPublicUrl,
+    List<Cidr> trustedProxies) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8443;
   public static final int DEFAULT_CONTROL_PORT = 8444;
@@ -148,6 +153,7 @@ public record NodeConfig(
     b.joinFile = joinFile;
     b.maxConnections = maxConnections;
     b.controlPublicUrl = controlPublicUrl;
+    b.trustedProxies = trustedProxies;
     return b;
   }
 
@@ -176,6 +182,7 @@ public record NodeConfig(
     private Path joinFile;
     private int maxConnections = ConnectionLimit.DEFAULT_MAX_CONNECTIONS;
     private String controlPublicUrl;
+    private List<Cidr> trustedProxies = List.of();
 
     private Builder() {}
 
@@ -269,10 +276,15 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder trustedProxies(List<Cidr> trustedProxies) {
+      this.trustedProxies = List.copyOf(trustedProxies);
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(roles, dataDir, host, gatewayPort, controlPort, managementPort, clusterConfig, embedded,
           tlsCert, tlsKey, seedExample, trustedIssuer, maxBodyBytes, requestReadTimeoutMs, eventLoops, requestLogging,
-          managementHost, joinFile, maxConnections, controlPublicUrl);
+          managementHost, joinFile, maxConnections, controlPublicUrl, trustedProxies);
     }
   }
 

@@ -3,12 +3,14 @@ package io.inferbus.gateway;
 import io.inferbus.gateway.auth.TrustedIssuer;
 import io.inferbus.gateway.connections.ConnectionLimit;
 import io.inferbus.protocol.delivery.LocalInstances;
+import io.inferbus.protocol.net.Cidr;
 import io.inferbus.protocol.net.ReadDeadlines;
 import io.inferbus.protocol.net.TlsServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Configuration of a node's gateway role.
@@ -31,10 +33,12 @@ import java.nio.file.Path;
  * @param eventLoops how many servers the scoring port runs, one per event loop of the node (its
  *     {@code --event-loops}), so that TLS and HTTP use every loop ({@link ScoringServerVerticle})
  * @param local the instances running in this process, handed their requests without the event bus
+ * @param trustedProxies the reverse proxies whose {@code X-Forwarded-For} the gateway believes
+ *     ({@code --trusted-proxies}); empty: it believes none and the connection's peer is the caller
  */
 public record GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
     TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir, int maxConnections,
-    int eventLoops, LocalInstances local) {
+    int eventLoops, LocalInstances local, List<Cidr> trustedProxies) {
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = ReadDeadlines.DEFAULT_TIMEOUT_MS;
 
@@ -42,6 +46,15 @@ public record GatewayOptions(String host, int port, TlsServerConfig tls, long ma
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be at least 1, not " + eventLoops);
     }
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Trusting no proxy's {@code X-Forwarded-For}. */
+  public GatewayOptions(String host, int port, TlsServerConfig tls, long maxBodyBytes, MeterRegistry metrics,
+      TrustedIssuer trustedIssuer, long requestReadTimeoutMs, String nodeId, Path trafficLogDir, int maxConnections,
+      int eventLoops, LocalInstances local) {
+    this(host, port, tls, maxBodyBytes, metrics, trustedIssuer, requestReadTimeoutMs, nodeId, trafficLogDir,
+        maxConnections, eventLoops, local, List.of());
   }
 
   /**

@@ -95,7 +95,7 @@ public final class GatewayVerticle extends VerticleBase {
       vertx.setPeriodic(TrafficLog.FLUSH_INTERVAL_MS, t -> trafficLog.flush());
     }
     scoring = new SharedScoring(vertx, options.metrics(), new EndpointAuthenticator(vertx, options.trustedIssuer()),
-        trafficLog, options.local());
+        trafficLog, options.local(), options.trustedProxies());
     connections = new ConnectionLimit(options.maxConnections(), options.metrics());
     vertx.setPeriodic(DROP_IDLE_STATISTICS_MS, t -> scoring.statistics().dropIdle());
     return Future.all(endpoints.start(), deployments.start(), instances.start())

@@ -9,6 +9,8 @@ public enum FailureKind {
   BAD_INPUT(400, "BadRequest"),
   UNAUTHORIZED(401, "Unauthorized"),
   FORBIDDEN(403, "Forbidden"),
+  /** The endpoint's {@code public_network_access} is disabled and the caller is outside its allowed networks. */
+  NETWORK_ACCESS_DISABLED(403, "PublicNetworkAccessDisabled"),
   NOT_FOUND(404, "NotFound"),
   CONFLICT(409, "Conflict"),
   TIMED_OUT(408, "RequestTimeout"),
@@ -44,7 +46,7 @@ public enum FailureKind {
   }
 
   public static FailureKind fromEventBusCode(int code) {
-    for (FailureKind k : values()) {
+    for (FailureKind k : values()) { // FORBIDDEN before NETWORK_ACCESS_DISABLED, which never travels the bus
       if (k.eventBusCode() == code) {
         return k;
       }

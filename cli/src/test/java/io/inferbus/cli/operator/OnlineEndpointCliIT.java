@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * {@code inferbus online-endpoint ...} as a user runs it (the built launcher, a separate process)
  * against a real node serving the example endpoint. Bad inputs tried: a missing endpoint, a traffic
  * string with commas and one with a non-number, a traffic split naming an unknown deployment, a YAML
- * field neither Azure nor Inferbus knows, public_network_access: disabled, a malformed JMESPath
+ * field neither Azure nor Inferbus knows, allowed_networks with a /33, a malformed JMESPath
  * query, an unknown output format, an unknown option, an ambiguous flag prefix, a wrong key type,
  * delete without --yes on a non-terminal, a control plane that is not running, a foreign CA.
  */
@@ -132,7 +132,9 @@ class OnlineEndpointCliIT extends CliNodeTest {
     assertEquals("aml_token", created.json().path("auth_mode").asText());
     assertEquals("1", created.json().path("tags").path("tier").asText(), "a tag is text");
     assertTrue(created.stderr().contains("$schema") && created.stderr().contains("identity")
-        && created.stderr().contains("public_network_access") && created.stderr().contains("ignor"), created.toString());
+        && created.stderr().contains("ignor"), created.toString());
+    assertFalse(created.stderr().contains("public_network_access"), "an Inferbus field now: " + created);
+    assertEquals("enabled", created.json().path("public_network_access").asText());
     assertEquals(1, created.stderr().lines().count(), "one note line: " + created);
     cli.run("online-endpoint", "show", "-n", "from-file").exits(3);
 
@@ -149,11 +151,19 @@ class OnlineEndpointCliIT extends CliNodeTest {
     cli.run("online-endpoint", "show", "-n", "typo-file").exits(3);
 
     Path closed = tmp.resolve("closed.yml");
-    Files.writeString(closed, "name: closed-file\npublic_network_access: disabled\n");
+    Files.writeString(closed, "name: closed-file\npublic_network_access: disabled\nallowed_networks: [10.0.0.0/8]\n");
     Result disabled = cli.run("online-endpoint", "create", "-f", closed.toString());
-    disabled.exits(1);
-    assertTrue(disabled.stderr().contains("public_network_access"), disabled.toString());
-    cli.run("online-endpoint", "show", "-n", "closed-file").exits(3);
+    disabled.ok();
+    assertEquals("disabled", disabled.json().path("public_network_access").asText());
+    assertEquals("10.0.0.0/8", disabled.json().path("allowed_networks").path(0).asText());
+
+    Path badNetwork = tmp.resolve("bad-network.yml");
+    Files.writeString(badNetwork, "name: bad-network\npublic_network_access: disabled\nallowed_networks: [10.0.0.0/33]\n");
+    Result refused = cli.run("online-endpoint", "create", "-f", badNetwork.toString());
+    refused.exits(1);
+    assertTrue(refused.stderr().contains("allowed_networks") && refused.stderr().contains("prefix length"),
+        refused.toString());
+    cli.run("online-endpoint", "show", "-n", "bad-network").exits(3);
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.inferbus.controlplane.views.ResourceViews;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.hashing.Sha256;
+import io.inferbus.protocol.net.NetworkAccess;
 import io.inferbus.protocol.spec.EndpointSpec;
 import io.inferbus.protocol.spec.TrafficSpec;
 import io.inferbus.protocol.state.EndpointState;
@@ -206,7 +207,7 @@ public final class EndpointService {
         EndpointState.weightsFromJson(doc.getJsonObject("traffic")),
         EndpointState.weightsFromJson(doc.getJsonObject("mirror_traffic")),
         doc.getLong("traffic_revision", 0L), hashes,
-        EndpointState.AUTH_AML_TOKEN.equals(authMode) ? tokenKeys : List.of());
+        EndpointState.AUTH_AML_TOKEN.equals(authMode) ? tokenKeys : List.of(), NetworkAccess.fromJson(doc));
   }
 
   private JsonObject newDoc(String name, Actor actor) {

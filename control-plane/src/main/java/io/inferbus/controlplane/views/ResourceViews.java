@@ -7,6 +7,7 @@ import io.inferbus.controlplane.registry.ModelRegistry;
 import io.inferbus.controlplane.store.Store;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.protocol.ClusterMaps;
+import io.inferbus.protocol.net.NetworkAccess;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.state.ModelRef;
 import io.vertx.core.json.JsonArray;
@@ -51,7 +52,8 @@ public final class ResourceViews {
         .put("created_at", doc.getString("created_at"))
         .put("updated_at", doc.getString("updated_at"))
         .put("tags", doc.getJsonObject("tags", new JsonObject()))
-        .put("description", doc.getString("description", ""));
+        .put("description", doc.getString("description", ""))
+        .mergeIn(NetworkAccess.fromJson(doc).toJson());
   }
 
   /** The stored deployment with its model's signature (store thread); {@link #withProvisioning} adds the rest. */

@@ -21,6 +21,9 @@ import io.inferbus.protocol.delivery.LocalInstances;
 import io.inferbus.protocol.delivery.ScoringAnswer;
 import io.inferbus.protocol.delivery.ScoringCall;
 import io.inferbus.protocol.net.CallerUrls;
+import io.inferbus.protocol.net.Cidr;
+import io.inferbus.protocol.net.ForwardedFor;
+import io.inferbus.protocol.net.NetworkAccess;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.stats.TrafficKind;
 import io.inferbus.protocol.tensor.InferenceHeaderLength;
@@ -44,6 +47,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +83,7 @@ public final class ScoringHandler {
   private final Supplier<RoutingTable> table;
   private final Mirroring mirroring;
   private final EndpointAuthenticator authenticator;
+  private final List<Cidr> trustedProxies;
   /** This loop's requests in flight: each is answered on the loop it came in on, so none is shared. */
   private final InFlightRequests inFlight = new InFlightRequests();
   private final ScoringMetrics metrics;
@@ -99,6 +104,7 @@ public final class ScoringHandler {
     this.statistics = shared.statistics;
     this.trafficLog = shared.trafficLog;
     this.local = shared.local;
+    this.trustedProxies = shared.trustedProxies;
   }
 
   /**
@@ -577,6 +583,17 @@ public final class ScoringHandler {
       return Future.failedFuture(new InferbusException(FailureKind.NOT_FOUND, "no endpoint named '" + endpointName
           + "'"));
     }
+    NetworkAccess access = endpoint.endpoint().networkAccess();
+    if (!access.publicAccess()) { // decided before any authentication work
+      InetAddress caller = caller(ctx.request(), trustedProxies);
+      if (!access.allows(caller)) {
+        metrics.authRefused(endpointName, "network");
+        return Future.failedFuture(new InferbusException(FailureKind.NETWORK_ACCESS_DISABLED, "endpoint '"
+            + endpointName + "' does not accept calls from public networks, and "
+            + (caller == null ? "the caller's forwarded address is not an IP address"
+                : "the caller's address " + caller.getHostAddress() + " is not in its allowed networks")));
+      }
+    }
     Future<Void> auth = authenticator.authenticate(endpoint.endpoint(), ctx.request().getHeader("authorization"));
     if (!auth.isComplete()) {
       Context context = vertx.getOrCreateContext();
@@ -593,6 +610,21 @@ public final class ScoringHandler {
       }
       return Future.failedFuture(ar.cause());
     });
+  }
+
+  /**
+   * The caller's address: the connection's peer, or, when the peer is a trusted proxy, what its
+   * {@code X-Forwarded-For} says (every such header line, in order).
+   */
+  static InetAddress caller(HttpServerRequest request, List<Cidr> trustedProxies) {
+    SocketAddress peer = request.remoteAddress();
+    InetAddress peerAddress = peer == null ? null : Cidr.address(peer.hostAddress());
+    if (trustedProxies.isEmpty()) {
+      return peerAddress;
+    }
+    List<String> forwarded = request.headers().getAll("x-forwarded-for");
+    return ForwardedFor.caller(peerAddress, forwarded.isEmpty() ? null : String.join(",", forwarded),
+        trustedProxies);
   }
 
   /** Answers a failure of {@link #authorize}. */

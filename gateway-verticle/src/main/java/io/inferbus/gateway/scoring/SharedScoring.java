@@ -7,6 +7,8 @@ import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.protocol.delivery.LocalInstances;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.inferbus.protocol.net.Cidr;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,10 +29,15 @@ public final class SharedScoring {
   final TrafficLog trafficLog;
   final LocalInstances local;
   final RecentStatistics statistics;
+  final List<Cidr> trustedProxies;
 
-  /** @param local the instances in this process, reached without the event bus */
+  /**
+   * @param local the instances in this process, reached without the event bus
+   * @param trustedProxies the proxies whose {@code X-Forwarded-For} names the caller
+   */
   public SharedScoring(Vertx vertx, MeterRegistry registry, EndpointAuthenticator authenticator,
-      TrafficLog trafficLog, LocalInstances local) {
+      TrafficLog trafficLog, LocalInstances local, List<Cidr> trustedProxies) {
+    this.trustedProxies = List.copyOf(trustedProxies);
     this.metrics = new ScoringMetrics(registry);
     this.statistics = new RecentStatistics(System::currentTimeMillis);
     this.mirroring = new Mirroring(vertx, registry, trafficLog, statistics);

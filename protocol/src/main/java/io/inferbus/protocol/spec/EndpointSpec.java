@@ -2,6 +2,7 @@ package io.inferbus.protocol.spec;
 
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.net.NetworkAccess;
 import io.inferbus.protocol.state.EndpointState;
 import io.inferbus.protocol.state.SpecFields;
 import io.vertx.core.json.JsonObject;
@@ -12,12 +13,13 @@ import java.util.Map;
 
 /**
  * What an operator says of an endpoint (Azure's {@code managedOnlineEndpoint} names): how callers
- * authenticate, a description and tags. Its traffic is a {@link TrafficSpec}, checked against the
+ * authenticate, from which networks ({@code public_network_access}, {@code allowed_networks}), a
+ * description and tags. Its traffic is a {@link TrafficSpec}, checked against the
  * endpoint's deployments. {@code ignoredFields} are the body's fields Inferbus does not serve,
  * reported back as {@code ignored_fields} as for deployments.
  */
 public record EndpointSpec(String name, String authMode, String description, Map<String, String> tags,
-    List<String> ignoredFields) {
+    NetworkAccess networkAccess, List<String> ignoredFields) {
   public static final String AUTH_MODE = "auth_mode";
   public static final String DESCRIPTION = "description";
   public static final String TAGS = "tags";
@@ -33,6 +35,8 @@ public record EndpointSpec(String name, String authMode, String description, Map
     SpecValues.samePathName(body, "name", name);
     return new EndpointSpec(name, authMode(body.getValue(AUTH_MODE)),
         SpecValues.text(body.getValue(DESCRIPTION), DESCRIPTION, ""), SpecValues.strings(body.getValue(TAGS), TAGS),
+        NetworkAccess.parse(body.getValue(NetworkAccess.PUBLIC_NETWORK_ACCESS),
+            body.getValue(NetworkAccess.ALLOWED_NETWORKS)),
         SpecValues.unknownFields(body, SpecFields.ENDPOINT));
   }
 
@@ -54,7 +58,12 @@ public record EndpointSpec(String name, String authMode, String description, Map
 
   /** Writes the spec's fields into an endpoint document. */
   public JsonObject writeTo(JsonObject doc) {
-    return doc.put(AUTH_MODE, authMode).put(DESCRIPTION, description).put(TAGS, new JsonObject(new LinkedHashMap<String, Object>(tags)));
+    doc.put(AUTH_MODE, authMode).put(DESCRIPTION, description)
+        .put(TAGS, new JsonObject(new LinkedHashMap<String, Object>(tags)));
+    // a public endpoint's document stays as it was before network access existed
+    doc.remove(NetworkAccess.PUBLIC_NETWORK_ACCESS);
+    doc.remove(NetworkAccess.ALLOWED_NETWORKS);
+    return networkAccess.equals(NetworkAccess.PUBLIC) ? doc : doc.mergeIn(networkAccess.toJson());
   }
 
   /** key (the default), aml_token or aad_token. */

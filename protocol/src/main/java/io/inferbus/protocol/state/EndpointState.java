@@ -1,5 +1,6 @@
 package io.inferbus.protocol.state;
 
+import io.inferbus.protocol.net.NetworkAccess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ public record EndpointState(
     Map<String, Integer> mirrorTraffic,
     long trafficRevision,
     List<String> keyHashes,
-    List<JsonObject> tokenKeys) {
+    List<JsonObject> tokenKeys,
+    NetworkAccess networkAccess) {
 
   public static final String AUTH_KEY = "key";
   public static final String AUTH_AML_TOKEN = "aml_token";
@@ -51,6 +53,13 @@ public record EndpointState(
       keys.add(k.copy());
     }
     tokenKeys = Collections.unmodifiableList(keys);
+    networkAccess = networkAccess == null ? NetworkAccess.PUBLIC : networkAccess;
+  }
+
+  /** An endpoint open to every network (as every endpoint was before network access existed). */
+  public EndpointState(String name, String authMode, Map<String, Integer> traffic, Map<String, Integer> mirrorTraffic,
+      long trafficRevision, List<String> keyHashes, List<JsonObject> tokenKeys) {
+    this(name, authMode, traffic, mirrorTraffic, trafficRevision, keyHashes, tokenKeys, NetworkAccess.PUBLIC);
   }
 
   /** An endpoint without token keys (key and aad_token modes). */
@@ -70,6 +79,9 @@ public record EndpointState(
     if (!tokenKeys.isEmpty()) {
       json.put("token_keys", new JsonArray(new ArrayList<>(tokenKeys)));
     }
+    if (!networkAccess.publicAccess()) { // entries of public endpoints read the same as before
+      json.mergeIn(networkAccess.toJson());
+    }
     return json;
   }
 
@@ -87,7 +99,7 @@ public record EndpointState(
         weightsFromJson(json.getJsonObject("mirror_traffic")),
         json.getLong("traffic_revision", 0L),
         json.getJsonArray("key_hashes", new JsonArray()).stream().map(String::valueOf).toList(),
-        tokenKeys);
+        tokenKeys, NetworkAccess.fromJson(json));
   }
 
   public static JsonObject weightsToJson(Map<String, Integer> weights) {

@@ -9,7 +9,7 @@ import java.util.Set;
  */
 public final class SpecFields {
   public static final Set<String> ENDPOINT = Set.of("name", "auth_mode", "description", "tags", "traffic",
-      "mirror_traffic");
+      "mirror_traffic", "public_network_access", "allowed_networks");
   public static final Set<String> DEPLOYMENT = Set.of("name", "endpoint_name", "model", "instance_count",
       "request_settings", "batching", "description", "tags");
 

@@ -3,9 +3,12 @@ package io.inferbus.protocol.spec;
 import static io.inferbus.protocol.spec.Refusals.json;
 import static io.inferbus.protocol.spec.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.inferbus.protocol.net.NetworkAccess;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +139,8 @@ class EndpointSpecTest {
     EndpointSpec spec = parse("{\"$schema\": \"https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint"
         + ".schema.json\", \"identity\": {\"type\": \"system_assigned\"}, \"auth_mod\": \"key\", \"public_network_access\":"
         + " \"enabled\", \"description\": \"d\"}");
-    assertEquals(List.of("$schema", "auth_mod", "identity", "public_network_access"), spec.ignoredFields());
+    assertEquals(List.of("$schema", "auth_mod", "identity"), spec.ignoredFields(),
+        "public_network_access is served, not ignored");
     assertEquals("key", spec.authMode(), "the typo 'auth_mod' is not read as auth_mode");
   }
 
@@ -219,6 +223,26 @@ class EndpointSpecTest {
         "description must be a string, got 1");
     refused("tags", () -> EndpointSpec.patch(storedDoc(), json("{\"tags\": [\"a\"]}")),
         "tags must be an object of strings");
+  }
+
+  // ------------------------------------------------------------ network access
+
+  @Test
+  void networkAccessIsPartOfTheSpecAndWrittenOnlyWhenNotPublic() {
+    EndpointSpec open = parse("{\"public_network_access\": \"enabled\"}");
+    assertEquals(NetworkAccess.PUBLIC, open.networkAccess());
+    JsonObject doc = new JsonObject().put("public_network_access", "disabled").put("allowed_networks",
+        new JsonArray().add("10.0.0.0/8"));
+    JsonObject reopened = open.writeTo(doc);
+    assertFalse(reopened.containsKey("public_network_access"), "a public endpoint's document is as before: " + doc);
+    assertFalse(reopened.containsKey("allowed_networks"));
+
+    EndpointSpec closed = parse("{\"public_network_access\": \"disabled\", \"allowed_networks\": [\"10.0.0.0/8\"]}");
+    JsonObject written = closed.writeTo(new JsonObject());
+    assertEquals("disabled", written.getString("public_network_access"));
+    assertEquals(new JsonArray().add("10.0.0.0/8"), written.getJsonArray("allowed_networks"));
+    refused("public_network_access", () -> parse("{\"public_network_access\": \"private\"}"), "enabled or disabled");
+    refused("allowed_networks", () -> parse("{\"allowed_networks\": [\"10/8\"]}"), "'10/8'");
   }
 
   // ------------------------------------------------------------ writeTo

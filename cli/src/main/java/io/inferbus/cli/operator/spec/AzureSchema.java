@@ -16,7 +16,7 @@ import java.util.Set;
 public enum AzureSchema {
   ENDPOINT("endpoint spec", "managedOnlineEndpoint",
       SpecFields.ENDPOINT,
-      Set.of("$schema", "id", "identity", "public_network_access", "kind", "location", "properties", "compute",
+      Set.of("$schema", "id", "identity", "kind", "location", "properties", "compute",
           "provisioning_state", "scoring_uri", "openapi_uri", "resourceGroup", "resource_group", "type",
           "creation_context")),
   DEPLOYMENT("deployment spec", "managedOnlineDeployment",
@@ -60,8 +60,8 @@ public enum AzureSchema {
   }
 
   /**
-   * Refuses Azure values whose meaning Inferbus cannot honour by ignoring them: an endpoint meant to
-   * be private must not silently be public.
+   * Puts Azure's values into the form the control plane takes (text where text is meant, the
+   * network access setting in lower case).
    */
   void checkValues(ObjectNode spec) {
     // --set name=123 or a YAML "description: 2024" is meant as text
@@ -79,10 +79,10 @@ public enum AzureSchema {
       });
     }
     if (this == ENDPOINT) {
+      // Azure writes Enabled / Disabled in its own output; the control plane takes enabled / disabled
       JsonNode access = spec.get("public_network_access");
-      if (access != null && !access.isNull() && !"enabled".equalsIgnoreCase(access.asText())) {
-        throw new CliException("public_network_access: " + access.asText() + " is not supported: Inferbus "
-            + "endpoints take callers from every network that reaches the gateway port (use enabled, or leave it out)");
+      if (access != null && access.isTextual()) {
+        spec.put("public_network_access", access.asText().toLowerCase(java.util.Locale.ROOT));
       }
     }
   }

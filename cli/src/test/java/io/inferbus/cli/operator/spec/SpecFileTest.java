@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Azure YAML files read into management API bodies. Bad inputs tried: a field neither Azure nor
  * Inferbus knows, a YAML list instead of a mapping, broken YAML, a missing file, a --set without '=',
- * a --set path with brackets, a --set through a non-object, public_network_access: disabled.
+ * a --set path with brackets, a --set through a non-object.
  */
 class SpecFileTest {
   @TempDir
@@ -70,13 +70,16 @@ class SpecFileTest {
   }
 
   @Test
-  void aPrivateEndpointIsRefusedRatherThanServedInPublic() throws Exception {
-    Path file = write("private.yml", "name: p\npublic_network_access: disabled\n");
-    CliException e = assertThrows(CliException.class, () -> SpecFile.read(file).checkFields(AzureSchema.ENDPOINT));
-    assertTrue(e.getMessage().contains("public_network_access"), e.getMessage());
+  void networkAccessIsAnInferbusFieldKeptInTheSpec() throws Exception {
+    SpecFile closed = SpecFile.read(write("private.yml",
+        "name: p\npublic_network_access: Disabled\nallowed_networks: [10.0.0.0/8]\n")).checkFields(AzureSchema.ENDPOINT);
+    assertEquals("disabled", closed.spec().get("public_network_access").asText(), "Azure's Disabled, lower case");
+    assertEquals("10.0.0.0/8", closed.spec().get("allowed_networks").get(0).asText());
+    assertNull(closed.ignoredNote(), "neither is ignored any more");
     SpecFile open = SpecFile.read(write("public.yml", "name: p\npublic_network_access: enabled\n"))
         .checkFields(AzureSchema.ENDPOINT);
-    assertTrue(open.ignoredNote().contains("public_network_access"));
+    assertEquals("enabled", open.spec().get("public_network_access").asText());
+    assertNull(open.ignoredNote());
   }
 
   @Test
