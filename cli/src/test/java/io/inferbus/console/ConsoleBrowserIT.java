@@ -423,6 +423,7 @@ class ConsoleBrowserIT extends EmbeddedNodeTest {
     browser.awaitText("copy-scoring-uri-text", scoring);
     assertTrue(browser.textOf("copy-curl-text").contains(scoring));
     assertTrue(browser.textOf("copy-cli-text").contains("inferbus online-endpoint invoke --name credit"));
+    assertEquals("public network access", browser.textOf("network-access"), "the endpoint's network access");
     browser.awaitText("deployment-row-blue", "1 / 1");
     assertTrue(browser.textOf("deployment-row-blue").contains("german-credit-bad-risk:1"));
     assertTrue(browser.textOf("deployment-row-green").contains("Succeeded"));

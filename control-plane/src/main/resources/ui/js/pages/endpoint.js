@@ -100,6 +100,10 @@ function header(e) {
       h('h1', { test: 'endpoint-name' }, e.name),
       badge(e.provisioning_state),
       h('span', { class: 'badge', title: 'auth mode' }, e.auth_mode),
+      h('span', { class: 'badge', title: 'public network access', test: 'network-access' },
+        e.public_network_access === 'disabled'
+          ? 'private: ' + (e.allowed_networks || ['loopback and private ranges']).join(', ')
+          : 'public network access'),
       h('span', { class: 'muted small', test: 'traffic-revision' }, 'traffic revision ' + e.traffic_revision)),
     e.description ? h('p', { class: 'muted' }, e.description) : null,
     trafficBar(e.traffic, e.mirror_traffic, { large: true, test: 'traffic-current' }),
