@@ -54,6 +54,9 @@ export function lineChart(container, { unit = '', height = 200 } = {}) {
         axes: [{}, { values: (u, ticks) => ticks.map(t => fmt(t) + unit), size: 72 }],
         series: [{}, ...series.map(s => ({
           label: s.label, stroke: s.colour, width: 2, dash: s.dash, spanGaps: false,
+          // a step with answers between idle ones (null latency) is a lone point: draw it
+          points: { show: (u, si, i0, i1) => u.data[si].slice(i0, i1 + 1).filter(v => v != null).length < 60,
+            size: 5, fill: s.colour },
           value: (u, v) => (v === null || v === undefined ? '—' : fmt(v) + unit),
         }))],
         legend: { live: true },
