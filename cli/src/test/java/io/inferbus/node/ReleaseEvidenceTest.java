@@ -138,12 +138,43 @@ class ReleaseEvidenceTest extends EmbeddedNodeTest {
     Files.createDirectories(out.getParent());
     Files.writeString(out, markdown);
 
+    // the CLI's own rendering, in-process: the command as an operator types it
+    String page = cli("online-endpoint", "evidence", "--name", ENDPOINT, "--since", "1h", "-o", "md",
+        "--config", node.dataDir.resolve("client.json").toString());
+    assertTrue(page.contains("# Release evidence: endpoint `" + ENDPOINT + "`"), page);
+    assertTrue(page.contains("| " + rolledBack + " | ") && page.contains("`" + sha256 + "`"), page);
+    for (String secret : secrets) {
+      assertFalse(page.contains(secret), "a secret on the CLI's page");
+    }
+    String printed = cli("online-endpoint", "evidence", "-n", ENDPOINT, "-o", "json", "--query", "endpoint",
+        "--config", node.dataDir.resolve("client.json").toString());
+    assertTrue(printed.contains("\"" + ENDPOINT + "\""), printed);
+
     // the route's refusals
     HttpResponse<String> badSince = node.https.get(node.control() + "/endpoints/" + ENDPOINT
         + "/evidence?since=lately", admin);
     assertEquals(400, badSince.statusCode());
     assertEquals("since", new JsonObject(badSince.body()).getJsonObject("error").getString("target"));
     assertEquals(404, node.https.get(node.control() + "/endpoints/nosuch/evidence", admin).statusCode());
+  }
+
+  /** Runs the inferbus command line in this JVM (as {@code ./inferbus ...} would) and returns what it printed. */
+  private static String cli(String... args) throws Exception {
+    java.lang.reflect.Method commandLine = Class.forName("io.inferbus.cli.Main").getDeclaredMethod("commandLine",
+        String[].class);
+    commandLine.setAccessible(true);
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = System.out;
+    System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = ((picocli.CommandLine) commandLine.invoke(null, (Object) args)).execute(args);
+    } finally {
+      System.setOut(out);
+    }
+    String printed = captured.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exit, String.join(" ", args) + ": " + printed);
+    return printed;
   }
 
   private JsonObject evidence(String token, String since) throws Exception {
