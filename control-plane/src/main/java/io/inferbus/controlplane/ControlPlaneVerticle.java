@@ -17,6 +17,9 @@ import io.inferbus.controlplane.operations.ClusterPublisher;
 import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.placement.Placer;
 import io.inferbus.controlplane.registry.ModelBlobs;
+import io.inferbus.controlplane.evidence.EvidenceService;
+import io.inferbus.controlplane.rollups.MinuteRollups;
+import io.inferbus.controlplane.rollups.RollupRetention;
 import io.inferbus.controlplane.statistics.StatisticsGatherer;
 import io.inferbus.controlplane.statistics.StatisticsService;
 import io.inferbus.controlplane.store.KeyVault;
@@ -62,6 +65,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private long signInPurge = -1;
   private Store store;
   private WorkerExecutor storeThread;
+  private MinuteRollups rollups;
   private ControlPlaneServices services;
   private OperatorAuth auth;
   private EndpointTokens endpointTokens;
@@ -134,15 +138,20 @@ public final class ControlPlaneVerticle extends VerticleBase {
           // an unused code's token leaves memory within a lifetime of its expiry, even if nobody asks again
           signInPurge = vertx.setPeriodic(SignInCodes.LIFETIME.toMillis(), id -> signInCodes.purge());
           ConsoleSignIn console = new ConsoleSignIn(signInCodes, auth, options.publicUrl());
-          StatisticsService statistics = new StatisticsService(services.storeThread(),
-              new StatisticsGatherer(vertx, placer, StatisticsGatherer.DEFAULT_TIMEOUT_MS), System::currentTimeMillis);
+          StatisticsGatherer gatherer = new StatisticsGatherer(vertx, placer, StatisticsGatherer.DEFAULT_TIMEOUT_MS);
+          StatisticsService statistics = new StatisticsService(services.storeThread(), gatherer,
+              System::currentTimeMillis);
+          rollups = new MinuteRollups(services.storeThread(), gatherer, System::currentTimeMillis,
+              RollupRetention.fromEnvironment());
+          rollups.start(vertx);
+          EvidenceService evidence = new EvidenceService(services.storeThread(), rollups, System::currentTimeMillis);
           // slow clients cannot hold the management port's connections either (docs/operations.md)
           ReadDeadlines deadlines = new ReadDeadlines(vertx, options.requestReadTimeoutMs(),
               ControlPlaneVerticle::bodyOverdue);
           return server.connectionHandler(connection -> deadlines.opened(connection, null))
               .invalidRequestHandler(InvalidRequests::answer)
               .requestHandler(deadlines.guard(new ManagementApi(vertx, services, auth, endpointTokens, operatorTokens, nodeRemovals,
-                  trafficLog, metrics, console, statistics, new ConsoleFiles(vertx), consoleScoring).router()))
+                  trafficLog, metrics, console, statistics, new ConsoleFiles(vertx), consoleScoring, evidence).router()))
               .listen();
         })
         .onSuccess(s -> LOG.info("control plane listening on https://{}:{}", options.host(), s.actualPort()));
@@ -154,6 +163,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(signInPurge);
+    if (rollups != null) {
+      rollups.stop(vertx);
+    }
     if (placer != null) {
       placer.stop();
     }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 public final class OperatorOptions {
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "json",
       converter = OutputFormat.Converter.class,
-      description = "Output format: json, yaml, table, tsv, none (default: json).")
+      description = "Output format: json, yaml, table, tsv, none (default: json); md for online-endpoint "
+          + "evidence.")
   public OutputFormat output;
 
   @Option(names = "--query", paramLabel = "JMESPATH",

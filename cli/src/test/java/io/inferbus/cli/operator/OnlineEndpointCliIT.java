@@ -363,7 +363,7 @@ class OnlineEndpointCliIT extends CliNodeTest {
         List.of("model"), List.of("completion"));
     List<List<String>> all = new ArrayList<>(commands);
     for (String c : List.of("list", "show", "create", "update", "delete", "invoke", "get-credentials",
-        "regenerate-keys", "history", "rollback", "get-traffic-log")) {
+        "regenerate-keys", "history", "rollback", "get-traffic-log", "evidence")) {
       all.add(List.of("online-endpoint", c));
     }
     for (String c : List.of("list", "show", "create", "update", "delete", "get-logs")) {

@@ -8,6 +8,7 @@ import io.inferbus.controlplane.auth.OperatorRole;
 import io.inferbus.controlplane.console.ConsoleSignIn;
 import io.inferbus.controlplane.console.ConsoleFiles;
 import io.inferbus.controlplane.console.ConsoleScoring;
+import io.inferbus.controlplane.evidence.EvidenceService;
 import io.inferbus.controlplane.operations.Actor;
 import io.inferbus.controlplane.operations.ApiResult;
 import io.inferbus.controlplane.logs.TrafficLogFilter;
@@ -62,11 +63,12 @@ public final class ManagementApi {
   private final StatisticsService statistics;
   private final ConsoleFiles consoleFiles;
   private final ConsoleScoring consoleScoring;
+  private final EvidenceService evidence;
 
   public ManagementApi(Vertx vertx, ControlPlaneServices services, OperatorAuth auth, EndpointTokens endpointTokens,
       OperatorTokens operatorTokens, NodeRemovals nodeRemovals, TrafficLogQuery trafficLog,
       ControlPlaneMetrics metrics, ConsoleSignIn console, StatisticsService statistics, ConsoleFiles consoleFiles,
-      ConsoleScoring consoleScoring) {
+      ConsoleScoring consoleScoring, EvidenceService evidence) {
     this.vertx = vertx;
     this.services = services;
     this.auth = auth;
@@ -79,6 +81,7 @@ public final class ManagementApi {
     this.statistics = statistics;
     this.consoleFiles = consoleFiles;
     this.consoleScoring = consoleScoring;
+    this.evidence = evidence;
   }
 
   public Router router() {
@@ -134,6 +137,9 @@ public final class ManagementApi {
         ctx -> statistics.endpoint(ctx.pathParam("e"), ctx.queryParams().get("minutes")));
     route(r.get("/metrics/endpoints"), OperatorRole.READER,
         ctx -> statistics.endpoints(ctx.queryParams().get("minutes")));
+    // the release evidence bundle, from the audit log and the per-minute rollups (evidence package)
+    route(r.get("/endpoints/:e/evidence"), OperatorRole.READER,
+        ctx -> evidence.bundle(ctx.pathParam("e"), ctx.queryParams().get("since")));
 
     route(r.get("/nodes"), OperatorRole.READER, ctx -> services.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> services.audit().query(since(ctx), 1000));

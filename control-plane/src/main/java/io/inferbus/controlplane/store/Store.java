@@ -66,6 +66,11 @@ public final class Store implements AutoCloseable {
       }
       s.execute("CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
           + " doc TEXT NOT NULL)");
+      // per-minute statistics (rollups.MinuteRollups); added in a later version: older stores gain it empty
+      s.execute("CREATE TABLE IF NOT EXISTS rollups (endpoint TEXT NOT NULL, deployment TEXT NOT NULL,"
+          + " revision INTEGER NOT NULL, minute INTEGER NOT NULL, requests INTEGER NOT NULL, stats TEXT NOT NULL,"
+          + " PRIMARY KEY (endpoint, deployment, revision, minute))");
+      s.execute("CREATE INDEX IF NOT EXISTS rollups_by_minute ON rollups (minute)");
     }
     return new Store(c);
   }
@@ -163,6 +168,79 @@ public final class Store implements AutoCloseable {
         }
       }
       return out;
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
+  /** One stored per-minute rollup row; {@code stats} is a {@code WindowStats} document. */
+  public record RollupRow(String endpoint, String deployment, long revision, long minute, long requests,
+      JsonObject stats) {}
+
+  /**
+   * Stores a minute's numbers unless the row already holds as many requests or more: a minute is
+   * gathered again and again while it fills (and after), so the same numbers stored twice are stored
+   * once, and a later answer missing a gateway that went away never lowers what was counted.
+   * Returns whether the row was written.
+   */
+  public boolean upsertRollup(RollupRow row) {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "INSERT INTO rollups (endpoint, deployment, revision, minute, requests, stats) VALUES (?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (endpoint, deployment, revision, minute) DO UPDATE SET requests = excluded.requests,"
+            + " stats = excluded.stats WHERE excluded.requests > rollups.requests")) {
+      ps.setString(1, row.endpoint());
+      ps.setString(2, row.deployment());
+      ps.setLong(3, row.revision());
+      ps.setLong(4, row.minute());
+      ps.setLong(5, row.requests());
+      ps.setString(6, row.stats().encode());
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
+  /** An endpoint's rollup rows whose minute starts in {@code [fromMs, toMs)}, by minute. */
+  public List<RollupRow> rollups(String endpoint, long fromMs, long toMs) {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT deployment, revision, minute, requests, stats"
+        + " FROM rollups WHERE endpoint = ? AND minute >= ? AND minute < ? ORDER BY minute, deployment, revision")) {
+      ps.setString(1, endpoint);
+      ps.setLong(2, fromMs);
+      ps.setLong(3, toMs);
+      List<RollupRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new RollupRow(endpoint, rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+              new JsonObject(rs.getString(5))));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException(e);
+    }
+  }
+
+  /**
+   * Deletes the rollup rows of minutes before {@code beforeMs}, then, while more than {@code maxRows}
+   * remain, the oldest minutes' rows; returns how many rows went.
+   */
+  public long pruneRollups(long beforeMs, long maxRows) {
+    try (PreparedStatement old = connection.prepareStatement("DELETE FROM rollups WHERE minute < ?");
+        Statement s = connection.createStatement()) {
+      old.setLong(1, beforeMs);
+      long deleted = old.executeUpdate();
+      long rows;
+      try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM rollups")) {
+        rows = rs.next() ? rs.getLong(1) : 0;
+      }
+      if (rows > maxRows) {
+        try (PreparedStatement over = connection.prepareStatement(
+            "DELETE FROM rollups WHERE rowid IN (SELECT rowid FROM rollups ORDER BY minute LIMIT ?)")) {
+          over.setLong(1, rows - maxRows);
+          deleted += over.executeUpdate();
+        }
+      }
+      return deleted;
     } catch (SQLException e) {
       throw new StoreException(e);
     }

@@ -124,6 +124,7 @@ class ManagementApiRolesTest {
       row("POST", "/console/codes", "/console/codes", READER, 200),
       row("GET", "/endpoints/:e/metrics", "/endpoints/roles/metrics", READER, 200),
       row("GET", "/metrics/endpoints", "/metrics/endpoints", READER, 200),
+      row("GET", "/endpoints/:e/evidence", "/endpoints/roles/evidence", READER, 200),
       // this control plane runs without a gateway to send the test request through
       row("POST", "/endpoints/:e/test", "/endpoints/roles/test?deployment=nosuch", OPERATOR, 503),
       new Row("PATCH", "/endpoints/:e", "/endpoints/roles", OPERATOR, 200, "PATCH"),
@@ -249,7 +250,7 @@ class ManagementApiRolesTest {
   void theTableHereIsTheRouterTable() {
     // only the router is built: the services are not called while routes are listed
     var router = new ManagementApi(cp.vertx, null, null, null, null, null, null, null, null, null,
-        new ConsoleFiles(cp.vertx), null).router();
+        new ConsoleFiles(cp.vertx), null, null).router();
     TreeSet<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() == null || route.methods() == null && route.getPath().endsWith("/")) {

@@ -298,6 +298,10 @@ public final class ScoringHandler {
     }
     HttpServerResponse response = ctx.response();
     response.putHeader(DEPLOYMENT_HEADER, deployment.name());
+    TrafficRecord routed = ctx.get(TRAFFIC_KEY);
+    if (routed != null) { // the revision whose table chose the deployment: the evidence bundle counts by it
+      routed.trafficRevision = endpoint.endpoint().trafficRevision();
+    }
     InstanceRoute instance = deployment.pickInstance();
     if (instance == null) {
       fail(ctx, protocol, FailureKind.UNAVAILABLE, "deployment '" + deployment.name() + "' has no ready instance");
@@ -532,7 +536,8 @@ public final class ScoringHandler {
         metrics.record(record.endpoint, record.deployment, record.status, record.durationNanos, record.bytesIn,
             record.bytesOut);
         if (record.deployment != null) {
-          statistics.record(record.endpoint, record.deployment, TrafficKind.LIVE, record.status, record.durationNanos);
+          statistics.record(record.endpoint, record.deployment, record.trafficRevision, TrafficKind.LIVE, record.status,
+              record.durationNanos);
         }
         if (trafficLog.enabled()) {
           record.method = request.method().name();

@@ -30,6 +30,7 @@ public final class SharedScoring {
   final LocalInstances local;
   final RecentStatistics statistics;
   final List<Cidr> trustedProxies;
+  private final TrafficRevisionGauges revisions;
 
   /**
    * @param local the instances in this process, reached without the event bus
@@ -44,6 +45,7 @@ public final class SharedScoring {
     this.authenticator = authenticator;
     this.trafficLog = trafficLog;
     this.local = local;
+    this.revisions = new TrafficRevisionGauges(registry);
   }
 
   /** Each deployment's answers of the last hour in 10-second slots, for the control plane. */
@@ -60,5 +62,6 @@ public final class SharedScoring {
     Map<String, Set<String>> names = now.names();
     metrics.retain(names);
     mirroring.retain(names);
+    revisions.tableChanged(now);
   }
 }

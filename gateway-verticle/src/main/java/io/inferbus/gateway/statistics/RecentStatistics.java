@@ -7,7 +7,9 @@ import io.inferbus.protocol.stats.StatisticsQuery;
 import io.inferbus.protocol.stats.TrafficKind;
 import io.inferbus.protocol.stats.WindowStats;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -59,8 +61,17 @@ public final class RecentStatistics {
    * (see the class comment for the once-per-slot exception).
    */
   public void record(String endpoint, String deployment, TrafficKind kind, int status, long nanos) {
+    record(endpoint, deployment, SeriesKey.ANY_REVISION, kind, status, nanos);
+  }
+
+  /**
+   * Counts one answer of {@code deployment} routed by the endpoint's traffic revision
+   * {@code revision}: kept apart per revision, so that the control plane's rollups count each
+   * revision's answers exactly; added up over revisions for every query that does not ask by revision.
+   */
+  public void record(String endpoint, String deployment, long revision, TrafficKind kind, int status, long nanos) {
     long slotIndex = Math.floorDiv(clockMillis.getAsLong(), SLOT_MS);
-    SeriesKey key = new SeriesKey(endpoint, deployment, kind);
+    SeriesKey key = new SeriesKey(endpoint, deployment, kind, revision);
     Series s = series.get(key);
     Slot slot = s == null ? null : s.current(slotIndex);
     if (slot == null) {
@@ -91,12 +102,14 @@ public final class RecentStatistics {
    */
   public GatewayStatistics snapshot(String node, StatisticsQuery query) {
     long oldest = Math.floorDiv(clockMillis.getAsLong(), SLOT_MS) - SLOTS + 1;
-    List<GatewayStatistics.Series> out = new ArrayList<>();
+    // series of one deployment under several revisions add up into one unless the query asks by revision
+    Map<SeriesKey, TreeMap<Long, WindowStats.Builder>> byKey = new HashMap<>();
     series.forEach((key, s) -> {
       if (!query.asksFor(key.endpoint(), key.deployment())) {
         return;
       }
-      TreeMap<Long, WindowStats.Builder> steps = new TreeMap<>();
+      TreeMap<Long, WindowStats.Builder> steps =
+          byKey.computeIfAbsent(query.byRevision() ? key : key.anyRevision(), k -> new TreeMap<>());
       for (int i = 0; i < SLOTS; i++) {
         Slot slot = s.ring.get(i);
         if (slot == null || slot.index < oldest || !query.contains(slot.startMs())) {
@@ -104,6 +117,9 @@ public final class RecentStatistics {
         }
         slot.addTo(steps.computeIfAbsent(query.stepOf(slot.startMs()), t -> new WindowStats.Builder()));
       }
+    });
+    List<GatewayStatistics.Series> out = new ArrayList<>();
+    byKey.forEach((key, steps) -> {
       TreeMap<Long, WindowStats> windows = new TreeMap<>();
       steps.forEach((t, b) -> {
         WindowStats w = b.build();

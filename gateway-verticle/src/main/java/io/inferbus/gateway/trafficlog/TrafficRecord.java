@@ -21,6 +21,8 @@ public final class TrafficRecord {
   public String path;
   public String protocol;
   public String deployment;
+  /** The endpoint's traffic revision whose routing table chose the deployment (0 until one did). */
+  public long trafficRevision;
   public String authMode;
   public String caller;
   public String userAgent;

@@ -260,4 +260,26 @@ class RecentStatisticsTest {
     assertEquals(threads * perThread / 10, overloaded);
     assertEquals(21, slots.size(), "answers at 1 ms to 200 s after 10:00:00: the slots of 10:00:00 to 10:03:20");
   }
+
+  @Test
+  void answersAreKeptPerTrafficRevisionAndAddedUpUnlessAskedByRevision() {
+    stats.record("credit", "blue", 3, TrafficKind.LIVE, 200, 2 * MS);
+    stats.record("credit", "blue", 3, TrafficKind.LIVE, 503, 4 * MS);
+    stats.record("credit", "blue", 4, TrafficKind.LIVE, 200, 3 * MS);
+    StatisticsQuery summed = new StatisticsQuery("credit", null, T0, T0 + 60_000, 60_000);
+    Map<SeriesKey, SortedMap<Long, WindowStats>> all = snapshot(summed);
+    assertEquals(1, all.size(), "the metrics routes' query sees one series per deployment: " + all);
+    assertEquals(3, all.get(BLUE).get(T0).requests());
+
+    StatisticsQuery byRevision = new StatisticsQuery("credit", null, T0, T0 + 60_000, 60_000, true);
+    Map<SeriesKey, SortedMap<Long, WindowStats>> split = snapshot(byRevision);
+    WindowStats three = split.get(new SeriesKey("credit", "blue", TrafficKind.LIVE, 3)).get(T0);
+    assertEquals(2, three.requests());
+    assertEquals(Map.of(503, 1L), three.errors());
+    assertEquals(1, split.get(new SeriesKey("credit", "blue", TrafficKind.LIVE, 4)).get(T0).requests());
+    // and the revision crosses the event bus
+    GatewayStatistics read = GatewayStatistics.fromJson(stats.snapshot("gw-1", byRevision).toJson());
+    assertTrue(read.series().stream().anyMatch(s -> s.key().revision() == 4));
+    assertEquals(byRevision, StatisticsQuery.fromJson(byRevision.toJson()));
+  }
 }

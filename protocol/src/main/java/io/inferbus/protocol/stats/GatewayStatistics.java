@@ -15,8 +15,10 @@ import java.util.TreeMap;
  * mirrored apart), the window of each step that holds answers, by the step's start. Steps without
  * answers are left out.
  *
- * <p>JSON: {@code {"node", "series": [{"endpoint", "deployment", "kind": "live"|"mirrored", "steps":
- * [{"t": <epoch ms of the step's start>, "stats": <WindowStats>}, ...]}, ...]}}.
+ * <p>JSON: {@code {"node", "series": [{"endpoint", "deployment", "kind": "live"|"mirrored", "revision"?,
+ * "steps": [{"t": <epoch ms of the step's start>, "stats": <WindowStats>}, ...]}, ...]}}. {@code revision}
+ * (the endpoint's traffic revision that routed the answers) is there only when the query asked for
+ * answers by revision; without it the series adds up every revision.
  *
  * @param node the gateway's node id
  */
@@ -34,8 +36,12 @@ public record GatewayStatistics(String node, List<Series> series) {
     JsonObject toJson() {
       JsonArray stepsJson = new JsonArray();
       steps.forEach((t, stats) -> stepsJson.add(new JsonObject().put("t", t).put("stats", stats.toJson())));
-      return new JsonObject().put("endpoint", key.endpoint()).put("deployment", key.deployment())
+      JsonObject json = new JsonObject().put("endpoint", key.endpoint()).put("deployment", key.deployment())
           .put("kind", key.kind().wireName()).put("steps", stepsJson);
+      if (key.revision() != SeriesKey.ANY_REVISION) {
+        json.put("revision", key.revision());
+      }
+      return json;
     }
 
     static Series fromJson(Object value) {
@@ -43,8 +49,13 @@ public record GatewayStatistics(String node, List<Series> series) {
         throw refused("series", "each series must be an object {\"endpoint\", \"deployment\", \"kind\", \"steps\"},"
             + " not " + LatencyHistogram.describe(value));
       }
+      Object revision = json.getValue("revision");
+      if (revision != null && !(revision instanceof Integer || revision instanceof Long)) {
+        throw refused("revision", "revision must be a whole number, not " + LatencyHistogram.describe(revision));
+      }
       SeriesKey key = new SeriesKey(string(json, "endpoint"), string(json, "deployment"),
-          TrafficKind.parse(json.getValue("kind")));
+          TrafficKind.parse(json.getValue("kind")),
+          revision == null ? SeriesKey.ANY_REVISION : ((Number) revision).longValue());
       if (!(json.getValue("steps") instanceof JsonArray stepsJson)) {
         throw refused("steps", "steps must be an array, not " + LatencyHistogram.describe(json.getValue("steps")));
       }

@@ -10,13 +10,16 @@ import io.vertx.core.json.JsonObject;
  * slots start in {@code [fromMs, toMs)}, added up per step of {@code stepMs} counted from
  * {@code fromMs}. A step of {@code toMs - fromMs} asks for one window over the whole span.
  *
- * <p>JSON: {@code {"endpoint"?, "deployment"?, "from_ms", "to_ms", "step_ms"}}, times in epoch
- * milliseconds.
+ * <p>JSON: {@code {"endpoint"?, "deployment"?, "from_ms", "to_ms", "step_ms", "by_revision"?}}, times
+ * in epoch milliseconds. {@code by_revision: true} asks for each deployment's answers split by the
+ * endpoint's traffic revision that routed them (the control plane's per-minute rollups); without it
+ * they are added up over revisions.
  *
  * @param endpoint the endpoint, or null for every endpoint
  * @param deployment one deployment of {@code endpoint}, or null for all of them
  */
-public record StatisticsQuery(String endpoint, String deployment, long fromMs, long toMs, long stepMs) {
+public record StatisticsQuery(String endpoint, String deployment, long fromMs, long toMs, long stepMs,
+    boolean byRevision) {
   /** Most steps one query may ask for (an hour in 10-second steps is 360). */
   public static final int MAX_STEPS = 1000;
 
@@ -34,6 +37,11 @@ public record StatisticsQuery(String endpoint, String deployment, long fromMs, l
       throw refused("step_ms", "at most " + MAX_STEPS + " steps: step_ms " + stepMs + " over " + (toMs - fromMs)
           + " ms is too many");
     }
+  }
+
+  /** Added up over traffic revisions. */
+  public StatisticsQuery(String endpoint, String deployment, long fromMs, long toMs, long stepMs) {
+    this(endpoint, deployment, fromMs, toMs, stepMs, false);
   }
 
   /** Every deployment of every endpoint. */
@@ -65,7 +73,11 @@ public record StatisticsQuery(String endpoint, String deployment, long fromMs, l
     if (deployment != null) {
       json.put("deployment", deployment);
     }
-    return json.put("from_ms", fromMs).put("to_ms", toMs).put("step_ms", stepMs);
+    json.put("from_ms", fromMs).put("to_ms", toMs).put("step_ms", stepMs);
+    if (byRevision) {
+      json.put("by_revision", true);
+    }
+    return json;
   }
 
   /**
@@ -79,7 +91,8 @@ public record StatisticsQuery(String endpoint, String deployment, long fromMs, l
           + " \"from_ms\", \"to_ms\", \"step_ms\"}, not " + LatencyHistogram.describe(value));
     }
     return new StatisticsQuery(optionalString(json, "endpoint"), optionalString(json, "deployment"),
-        epochMillis(json, "from_ms"), epochMillis(json, "to_ms"), epochMillis(json, "step_ms"));
+        epochMillis(json, "from_ms"), epochMillis(json, "to_ms"), epochMillis(json, "step_ms"),
+        Boolean.TRUE.equals(json.getValue("by_revision")));
   }
 
   private static String optionalString(JsonObject json, String field) {

@@ -37,7 +37,8 @@ public final class OnlineEndpointCommand {
       OnlineEndpointCommand.RegenerateKeys.class,
       OnlineEndpointCommand.History.class,
       OnlineEndpointCommand.Rollback.class,
-      OnlineEndpointCommand.GetTrafficLog.class);
+      OnlineEndpointCommand.GetTrafficLog.class,
+      OnlineEndpointCommand.Evidence.class);
 
   /** Table rows of endpoints: the columns az users look at first. */
   static JsonNode endpointRows(JsonNode endpoints) {
@@ -405,6 +406,37 @@ public final class OnlineEndpointCommand {
         row.put("Caller", r.path("caller").isNull() ? "" : r.path("caller").asText());
       }
       return rows;
+    }
+  }
+
+  @Command(name = "evidence",
+      description = "The release evidence bundle of the endpoint over a window: its spec, deployments with model "
+          + "sha256 and instance counts as they changed, traffic revisions and rollbacks, key regenerations, audit "
+          + "records, instance-hours, and requests, errors and latency per deployment and revision.",
+      footer = {"", "Examples:", "  inferbus online-endpoint evidence -n credit --since 30d -o md > evidence.md",
+          "  inferbus online-endpoint evidence -n credit --since 2026-01-31T12:00:00Z -o json"})
+  static final class Evidence extends OperatorCommand {
+    @Option(names = {"-n", "--name"}, required = true, description = "Name of the endpoint.")
+    String name;
+
+    @Option(names = "--since", paramLabel = "TIME", defaultValue = "30d",
+        description = "Start of the window: a time back from now (30d, 12h, 90m) or an ISO-8601 instant "
+            + "(default: 30d).")
+    String since;
+
+    @Override
+    protected void execute() {
+      JsonNode bundle = client().get(ResourcePaths.withQuery(ResourcePaths.endpoint(name) + "/evidence",
+          Map.of("since", since)));
+      if (options.output == io.inferbus.cli.operator.output.OutputFormat.MD) {
+        if (options.query != null) {
+          throw CliException.usage("--query applies to -o json or yaml, not to the markdown page");
+        }
+        System.out.print(EvidenceMarkdown.render(bundle));
+        System.out.flush();
+        return;
+      }
+      print(bundle);
     }
   }
 }

@@ -50,6 +50,8 @@ public final class Output {
     JsonNode result = query == null ? answer : query(answer, query);
     String text = switch (format) {
       case NONE -> "";
+      case MD -> throw CliException.usage("-o md renders a release evidence bundle: only online-endpoint evidence"
+          + " takes it");
       case JSON -> json(result);
       case YAML -> yaml(result);
       case TSV -> Tsv.format(result);

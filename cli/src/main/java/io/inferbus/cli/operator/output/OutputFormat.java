@@ -5,9 +5,12 @@ import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 
-/** {@code -o/--output}: az's output formats. */
+/**
+ * {@code -o/--output}: az's output formats, and {@code md}: a markdown page, which only the commands
+ * that render one take ({@code online-endpoint evidence}).
+ */
 public enum OutputFormat {
-  JSON, YAML, TABLE, TSV, NONE;
+  JSON, YAML, TABLE, TSV, NONE, MD;
 
   public static final class Converter implements ITypeConverter<OutputFormat> {
     @Override
