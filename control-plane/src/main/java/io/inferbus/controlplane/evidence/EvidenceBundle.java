@@ -31,7 +31,8 @@ public final class EvidenceBundle {
   /** What the statistics are, stated in every bundle. */
   public static final String STATISTICS_NOTE = "Live scoring answers counted by the gateways and kept by the"
       + " control plane as per-minute rollups, attributed to the traffic revision whose routing table routed"
-      + " each request; error rate counts every answer with status 400 or more; latencies are gateway-measured"
+      + " each request; errors count every answer with status 400 or more, the error rate only the service's"
+      + " failures (5xx, 408, 429); latencies are gateway-measured"
       + " (request head to answer) and the quantiles read from merged histograms (within 4 %)."
       + " Instance-hours are desired instance-hours: instance_count as configured, over time.";
 
@@ -249,14 +250,17 @@ public final class EvidenceBundle {
         .put("deployments", deployments);
   }
 
-  /** requests, errors by status, error rate (errors / requests, 0 without requests), p50/p95/p99 in ms. */
+  /**
+   * requests, errors by status, error rate (the service's failures, 5xx, 408 and 429, over requests,
+   * 0 without requests: the same rule as the recent statistics), p50/p95/p99 in ms.
+   */
   static JsonObject figures(WindowStats w) {
     JsonObject errors = new JsonObject();
     w.errors().forEach((status, n) -> errors.put(Integer.toString(status), n));
     return new JsonObject()
         .put("requests", w.requests())
         .put("errors", errors)
-        .put("error_rate", w.requests() == 0 ? 0.0 : round((double) w.errorCount() / w.requests(), 4))
+        .put("error_rate", round(w.errorRate(), 4))
         .put("latency_ms", new JsonObject()
             .put("p50", quantile(w, 0.50)).put("p95", quantile(w, 0.95)).put("p99", quantile(w, 0.99)));
   }
