@@ -260,4 +260,19 @@ class RecentStatisticsTest {
     assertEquals(threads * perThread / 10, overloaded);
     assertEquals(21, slots.size(), "answers at 1 ms to 200 s after 10:00:00: the slots of 10:00:00 to 10:03:20");
   }
+
+  @Test
+  void millisSinceTheLastAnswerLiveOrMirroredForTheAutoscaler() {
+    assertEquals(-1, stats.millisSinceLastAnswer("credit", "green"), "never answered");
+    record(GREEN, 200, 1);
+    clock.addAndGet(1500);
+    assertEquals(1500, stats.millisSinceLastAnswer("credit", "green"));
+    record(GREEN_MIRRORED, 200, 1);
+    clock.addAndGet(200);
+    assertEquals(200, stats.millisSinceLastAnswer("credit", "green"), "a mirrored answer counts too");
+    assertEquals(-1, stats.millisSinceLastAnswer("credit", "blue"));
+    clock.addAndGet(HOUR + RecentStatistics.SLOT_MS);
+    stats.dropIdle();
+    assertEquals(-1, stats.millisSinceLastAnswer("credit", "green"), "an hour without answers: none in the last hour");
+  }
 }
