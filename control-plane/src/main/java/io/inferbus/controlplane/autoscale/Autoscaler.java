@@ -150,6 +150,9 @@ public final class Autoscaler {
     Outcome outcome = ScaleDecision.decide(s, d.instanceCount(), maxConcurrent, sample,
         memory.computeIfAbsent(key, k -> Memory.fresh(now)), now);
     memory.put(key, outcome.memory());
+    LOG.debug("autoscale {}: {} in flight, {} waiting, idle {} ms, {} ready, {} starting: utilization {}, {}", key,
+        sample.inFlight(), sample.waiting(), sample.idleMs(), sample.readyInstances(), sample.startingInstances(),
+        outcome.utilization(), outcome.action().wireName());
     if (!outcome.changes() || !writing.add(key)) {
       return;
     }
