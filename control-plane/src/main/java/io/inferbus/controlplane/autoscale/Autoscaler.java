@@ -104,7 +104,11 @@ public final class Autoscaler {
   private void tick() {
     long now = clock.getAsLong();
     Map<String, DeploymentState> autoscaled = new HashMap<>();
-    deployments.entries().values().stream().filter(DeploymentState::autoscaled).forEach(d -> autoscaled.put(d.key(), d));
+    for (DeploymentState d : deployments.entries().values()) {
+      if (d.autoscaled()) {
+        autoscaled.put(d.key(), d);
+      }
+    }
     memory.keySet().retainAll(autoscaled.keySet());
     lastSampled.keySet().retainAll(autoscaled.keySet());
     if (gathering) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemandGatherer {
   private static final Logger LOG = LoggerFactory.getLogger(DemandGatherer.class);
-  /** A gateway answers from memory at once; one that takes longer than this is in trouble, and a sample must not wait. */
+  /** A gateway answers from memory at once; one slower than this is in trouble, and a sample must not wait. */
   public static final long DEFAULT_TIMEOUT_MS = 1000;
 
   private final Vertx vertx;

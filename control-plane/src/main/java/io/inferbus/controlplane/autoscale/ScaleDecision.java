@@ -58,7 +58,7 @@ public final class ScaleDecision {
    */
   public record Memory(long aboveSinceMs, long belowSinceMs, int streakSamples, double streakInFlight,
       long lastActiveMs) {
-    /** A deployment first seen at {@code nowMs}: counted as active then, so a restart never retires instances at once. */
+    /** A deployment first seen at {@code nowMs}: active then, so a restart never retires instances at once. */
     public static Memory fresh(long nowMs) {
       return new Memory(-1, -1, 0, 0, nowMs);
     }

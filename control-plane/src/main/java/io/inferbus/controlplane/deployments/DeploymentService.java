@@ -82,7 +82,7 @@ public final class DeploymentService {
     }).compose(this::publish).map(views::withProvisioning);
   }
 
-  /** {@code PATCH .../deployments/{d}}: scale (instance_count), request settings and autoscaling bounds (scale_settings). */
+  /** {@code PATCH .../deployments/{d}}: scale (instance_count), request settings, autoscaling (scale_settings). */
   public Future<ApiResult> patch(String endpoint, String name, JsonObject body, Actor actor) {
     return Validated.of(() -> {
       DeploymentSpec.checkPatch(body);

@@ -140,7 +140,7 @@ public final class ColdStartHold {
     return wake == null ? 0 : wake.waiters.size();
   }
 
-  /** The routing table changed (on the gateway's loop): deployments that now have a ready instance release their requests. */
+  /** The routing table changed (on the gateway's loop): deployments with a ready instance now release their requests. */
   public void tableChanged(RoutingTable now) {
     List<String> keys;
     synchronized (this) {
@@ -219,7 +219,8 @@ public final class ColdStartHold {
         wakes.remove(wake.key); // a later request starts a new wait, and asks again
       }
     }
-    metrics.waited(wake.endpoint, wake.deployment, ScoringMetrics.WAIT_TIMED_OUT, System.nanoTime() - waiter.sinceNanos);
+    metrics.waited(wake.endpoint, wake.deployment, ScoringMetrics.WAIT_TIMED_OUT,
+        System.nanoTime() - waiter.sinceNanos);
     waiter.released.fail(timedOut(deployment.name(), deployment));
   }
 

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * statistics the control plane gathers (every loop counting into the same slots), the authenticator
  * with its caches of verified tokens (a token verified on one loop is not verified again on the
  * next), the traffic log, the instances running in this process, and the requests held while a
- * deployment scaled to zero wakes ({@link ColdStartHold}). Each {@link ScoringHandler} (one per loop) uses it; every part is safe
+ * deployment scaled to zero wakes ({@link ColdStartHold}). Each {@link ScoringHandler} (one per
+ * loop) uses it; every part is safe
  * to use from any thread: concurrent maps, Micrometer's meters, atomic counters, a volatile
  * verifier, a lock around the traffic log's pending chunk.
  */

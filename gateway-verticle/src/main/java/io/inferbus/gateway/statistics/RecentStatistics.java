@@ -182,7 +182,7 @@ public final class RecentStatistics {
     final AtomicReferenceArray<Slot> ring = new AtomicReferenceArray<>(SLOTS);
     /** The newest slot's number; written under the map's lock for the series. */
     volatile long newest = Long.MIN_VALUE;
-    /** When the series' latest answer was recorded (epoch ms); written without a lock, a late writer may win by a millisecond. */
+    /** When the series' latest answer was recorded (epoch ms); unlocked, so a late writer may win by a millisecond. */
     volatile long lastAnswerMs = Long.MIN_VALUE;
 
     /** The slot for {@code slotIndex} if it is in place (the lock-free path). */

@@ -94,7 +94,7 @@ class ColdStartHoldTest {
     return new ColdStartHold(vertx, "gw-1", metrics, table::get, maxWaiting);
   }
 
-  /** A request waiting on a context of its own, as on a gateway loop: the future completes with the context it completed on. */
+  /** A request waiting on a context of its own, as on a gateway loop; completes with that context if released there. */
   private CompletableFuture<Context> waitOnALoop(ColdStartHold hold, long timeoutMs) {
     CompletableFuture<Context> done = new CompletableFuture<>();
     Context context = vertx.getOrCreateContext();

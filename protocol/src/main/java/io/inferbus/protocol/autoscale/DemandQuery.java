@@ -33,7 +33,7 @@ public record DemandQuery(List<Asked> deployments) {
     return new JsonObject().put("deployments", list);
   }
 
-  /** Reads {@link #toJson}'s form; refused as BAD_INPUT when it is not that. Windows are brought within 1 ms to a minute. */
+  /** Reads {@link #toJson}'s form; refused as BAD_INPUT when it is not that. Windows are kept within 1 ms to a minute. */
   public static DemandQuery fromJson(Object value) {
     if (!(value instanceof JsonObject json) || !(json.getValue("deployments") instanceof JsonArray list)) {
       throw new InferbusException(FailureKind.BAD_INPUT, "a demand query must be {\"deployments\": [...]}");
