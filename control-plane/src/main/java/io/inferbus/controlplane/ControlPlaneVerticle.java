@@ -2,6 +2,8 @@ package io.inferbus.controlplane;
 
 import io.inferbus.controlplane.api.ManagementApi;
 import io.inferbus.controlplane.audit.AuditLog;
+import io.inferbus.controlplane.autoscale.Autoscaler;
+import io.inferbus.controlplane.autoscale.DemandGatherer;
 import io.inferbus.controlplane.console.ConsoleSignIn;
 import io.inferbus.controlplane.console.SignInCodes;
 import io.inferbus.controlplane.auth.EndpointTokens;
@@ -73,6 +75,7 @@ public final class ControlPlaneVerticle extends VerticleBase {
   private NodeRemovals nodeRemovals;
   private ClusterMapView<InstanceState> instances;
   private Placer placer;
+  private Autoscaler autoscaler;
   private ClusterPublisher publisher;
   private ControlPlaneMetrics metrics;
   private MessageConsumer<String> modelFetch;
@@ -123,6 +126,12 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }).compose(v -> services.republishAll())
         // after republishing: placement starts from the store's deployments, not from leftovers
         .compose(v -> placer.start())
+        // autoscaling: from the republished deployments and fresh samples of the gateways
+        .compose(v -> {
+          autoscaler = new Autoscaler(vertx, context, records, placer, services.deployments(),
+              new DemandGatherer(vertx, placer, DemandGatherer.DEFAULT_TIMEOUT_MS), System::currentTimeMillis);
+          return autoscaler.start();
+        })
         .compose(v -> metrics.start())
         .compose(v -> operatorTokens.start()) // revoked tokens are refused from the first request on
         .compose(v -> nodeRemovals.start())
@@ -165,6 +174,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     vertx.cancelTimer(signInPurge);
     if (rollups != null) {
       rollups.stop(vertx);
+    }
+    if (autoscaler != null) {
+      autoscaler.stop();
     }
     if (placer != null) {
       placer.stop();

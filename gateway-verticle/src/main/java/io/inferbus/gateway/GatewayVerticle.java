@@ -4,6 +4,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.inferbus.gateway.auth.EndpointAuthenticator;
+import io.inferbus.gateway.autoscale.DemandSamples;
 import io.inferbus.gateway.connections.ConnectionLimit;
 import io.inferbus.gateway.routing.ClusterNodes;
 import io.inferbus.gateway.routing.InstanceLoad;
@@ -16,6 +17,8 @@ import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.ClusterMaps;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
+import io.inferbus.protocol.autoscale.DemandQuery;
+import io.inferbus.protocol.autoscale.GatewayDemand;
 import io.inferbus.protocol.cluster.ClusterMapView;
 import io.inferbus.protocol.cluster.ClusterRecords;
 import io.inferbus.protocol.net.TlsServerConfig;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * join or leave, on this verticle's loop, and read by the servers without locks), the meters, the
  * recent statistics, the authenticator's token caches, the connection cap and the traffic log
  * ({@link SharedScoring}, {@link ConnectionLimit}); it answers the control plane's questions about
- * the traffic log and the recent statistics. The servers are this verticle's children: undeployed first, so requests
+ * the traffic log, the recent statistics and, for the autoscaler, the demand on autoscaled
+ * deployments ({@link DemandSamples}). The servers are this verticle's children: undeployed first, so requests
  * in flight finish while the table is still kept current.
  */
 public final class GatewayVerticle extends VerticleBase {
@@ -78,6 +82,9 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile int actualPort;
   private volatile boolean ready;
   private TrafficLog trafficLog = TrafficLog.OFF;
+  /** The autoscaler's samples of requests in flight; taken while the table has an autoscaled deployment. */
+  private DemandSamples demand;
+  private long demandTimer = -1;
 
   public GatewayVerticle(ClusterRecords records, GatewayOptions options) {
     this.records = records;
@@ -95,12 +102,15 @@ public final class GatewayVerticle extends VerticleBase {
       vertx.setPeriodic(TrafficLog.FLUSH_INTERVAL_MS, t -> trafficLog.flush());
     }
     scoring = new SharedScoring(vertx, options.metrics(), new EndpointAuthenticator(vertx, options.trustedIssuer()),
-        trafficLog, options.local(), options.trustedProxies());
+        trafficLog, options.local(), options.trustedProxies(), options.nodeId(), () -> table);
+    demand = new DemandSamples(load, key -> scoring.coldStarts().waiting(key),
+        scoring.statistics()::millisSinceLastAnswer);
     connections = new ConnectionLimit(options.maxConnections(), options.metrics());
     vertx.setPeriodic(DROP_IDLE_STATISTICS_MS, t -> scoring.statistics().dropIdle());
     return Future.all(endpoints.start(), deployments.start(), instances.start())
         .compose(v -> serveTrafficLog())
         .compose(v -> serveStatistics())
+        .compose(v -> serveDemand())
         .compose(v -> {
           watchMembers();
           rebuild();
@@ -141,6 +151,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     // the servers, this verticle's children, have stopped (and let their requests finish) by now
     ready = false;
+    vertx.cancelTimer(demandTimer);
     stopWatching();
     trafficLog.flush(); // the lines of the requests they just finished
     return Future.succeededFuture();
@@ -202,6 +213,36 @@ public final class GatewayVerticle extends VerticleBase {
     }).completion();
   }
 
+  /**
+   * Answers the control plane's autoscaler ({@link Addresses#gatewayDemand}) from the samples of
+   * requests in flight, on this verticle's loop (where they are taken; an answer is a few additions).
+   */
+  private Future<Void> serveDemand() {
+    if (options.nodeId() == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<Object>consumer(Addresses.gatewayDemand(options.nodeId()), message -> {
+      try {
+        message.reply(demand.answer(options.nodeId(), DemandQuery.fromJson(message.body()), table).toJson());
+      } catch (InferbusException e) {
+        LOG.warn("demand query refused: {}", e.getMessage());
+        message.fail(FailureKind.BAD_INPUT.eventBusCode(), e.getMessage());
+      }
+    }).completion();
+  }
+
+  /** Samples requests in flight while the table has an autoscaled deployment, and only then. */
+  private void sampleDemandIfAutoscaled() {
+    boolean wanted = DemandSamples.anyAutoscaled(table);
+    if (wanted && demandTimer < 0) {
+      demandTimer = vertx.setPeriodic(GatewayDemand.SAMPLE_INTERVAL_MS, t -> demand.sample(table));
+    } else if (!wanted && demandTimer >= 0) {
+      vertx.cancelTimer(demandTimer);
+      demandTimer = -1;
+      demand.sample(table); // forgets the deployments' samples
+    }
+  }
+
   /** Hears of members joining and leaving (Hazelcast calls the listener on its own threads). */
   private void watchMembers() {
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -255,6 +296,7 @@ public final class GatewayVerticle extends VerticleBase {
     table = RoutingTable.build(endpoints.entries(), deployments.entries(), instances.entries(), load,
         ClusterNodes.members(hazelcast));
     scoring.tableChanged(table);
+    sampleDemandIfAutoscaled();
   }
 
   /**

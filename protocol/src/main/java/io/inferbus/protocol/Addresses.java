@@ -19,7 +19,26 @@ public final class Addresses {
   /** Prefix of a gateway's recent statistics service: {@code inferbus.gateway-statistics.<node id>}. */
   public static final String GATEWAY_STATISTICS_PREFIX = "inferbus.gateway-statistics.";
 
+  /**
+   * The control plane's autoscaler: a gateway holding requests for a deployment scaled to zero asks
+   * it to start an instance. Request: a {@link io.inferbus.protocol.autoscale.WakeRequest}; reply:
+   * {@code {"instance_count": n}}.
+   */
+  public static final String AUTOSCALE_WAKE = "inferbus.control.autoscale-wake";
+
+  /** Prefix of a gateway's demand service (the autoscaler's samples): {@code inferbus.gateway-demand.<node id>}. */
+  public static final String GATEWAY_DEMAND_PREFIX = "inferbus.gateway-demand.";
+
   private Addresses() {}
+
+  /**
+   * A gateway node's demand on the autoscaled deployments: requests in flight, held, and time since
+   * the last answer. Request: a {@link io.inferbus.protocol.autoscale.DemandQuery}; reply: a
+   * {@link io.inferbus.protocol.autoscale.GatewayDemand}.
+   */
+  public static String gatewayDemand(String nodeId) {
+    return GATEWAY_DEMAND_PREFIX + nodeId;
+  }
 
   /**
    * A gateway node's traffic log (one JSON object per scored request, see docs/operations.md).

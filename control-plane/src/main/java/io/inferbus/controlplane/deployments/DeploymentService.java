@@ -22,6 +22,7 @@ import io.inferbus.protocol.state.DeploymentState;
 import io.inferbus.protocol.state.InstanceState;
 import io.inferbus.protocol.state.ModelRef;
 import io.inferbus.protocol.state.RequestSettings;
+import io.inferbus.protocol.state.ScaleSettings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -81,7 +82,7 @@ public final class DeploymentService {
     }).compose(this::publish).map(views::withProvisioning);
   }
 
-  /** {@code PATCH .../deployments/{d}}: scale (instance_count) and request settings. */
+  /** {@code PATCH .../deployments/{d}}: scale (instance_count), request settings, autoscaling (scale_settings). */
   public Future<ApiResult> patch(String endpoint, String name, JsonObject body, Actor actor) {
     return Validated.of(() -> {
       DeploymentSpec.checkPatch(body);
@@ -142,12 +143,40 @@ public final class DeploymentService {
         .map(v -> ApiResult.ok(new JsonObject().put("name", name).put("deleted", true)));
   }
 
+  // ------------------------------------------------------------ autoscaling
+
+  /**
+   * The autoscaler's change of {@code instance_count} from {@code from} to {@code to}, with an audit
+   * record ({@code action}, by {@code actor}) carrying the figures that caused it under
+   * {@code "autoscale"}. Only the count changes: the generation stays, so running instances keep
+   * serving and placement starts or stops the difference. Nothing is written (false) when the
+   * deployment is gone, no longer autoscaled, or its count is no longer {@code from} (an operator or
+   * an earlier decision changed it since the sample): the next sample decides again.
+   */
+  public Future<Boolean> autoscale(String endpoint, String name, int from, int to, Actor actor, String action,
+      JsonObject figures) {
+    return storeThread.write(() -> {
+      JsonObject before = storeThread.store().get(Table.DEPLOYMENTS, endpoint, name).orElse(null);
+      if (before == null || ScaleSettings.fromJson(before.getJsonObject(ScaleSettings.FIELD)) == null
+          || before.getInteger(DeploymentSpec.INSTANCE_COUNT, -1) != from) {
+        return null;
+      }
+      JsonObject doc = before.copy().put(DeploymentSpec.INSTANCE_COUNT, to);
+      Resources.touched(doc, actor);
+      storeThread.store().put(Table.DEPLOYMENTS, doc, endpoint, name);
+      audit.record(actor, action, target(endpoint, name), before, doc, new JsonObject().put("autoscale", figures));
+      return doc;
+    }).compose(doc -> doc == null ? Future.succeededFuture(false)
+        : publisher.publish(state(doc)).map(true));
+  }
+
   /** What placement and the nodes are told of a deployment. */
   public static DeploymentState state(JsonObject doc) {
     return new DeploymentState(doc.getString("endpoint_name"), doc.getString("name"),
         ModelRef.fromJson(doc.getJsonObject("model")), doc.getInteger(DeploymentSpec.INSTANCE_COUNT),
         RequestSettings.fromJson(doc.getJsonObject(DeploymentSpec.REQUEST_SETTINGS)),
-        BatchingSettings.fromJson(doc.getJsonObject(DeploymentSpec.BATCHING)), doc.getLong("generation"));
+        BatchingSettings.fromJson(doc.getJsonObject(DeploymentSpec.BATCHING)), doc.getLong("generation"),
+        ScaleSettings.fromJson(doc.getJsonObject(ScaleSettings.FIELD)));
   }
 
   private static String target(String endpoint, String name) {

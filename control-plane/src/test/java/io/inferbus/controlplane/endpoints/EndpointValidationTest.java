@@ -120,7 +120,7 @@ class EndpointValidationTest extends ControlPlaneTestBase {
     badPatch("{\"auth_mode\": \"aml_token\"}", "field 'auth_mode' cannot be patched",
         "traffic, mirror_traffic, description and tags");
     refused(FailureKind.BAD_INPUT, () -> cp.deployments().patch("credit", "blue", json("{\"model\": \"x:1\"}"),
-        ALICE), "field 'model' cannot be patched", "instance_count and request_settings");
+        ALICE), "field 'model' cannot be patched", "instance_count, request_settings and scale_settings");
   }
 
   // ------------------------------------------------------------ names

@@ -90,6 +90,7 @@ public final class ScoringHandler {
   private final RecentStatistics statistics;
   private final TrafficLog trafficLog;
   private final LocalInstances local;
+  private final ColdStartHold coldStarts;
 
   /**
    * The scoring path of one of the gateway's event loops: its own requests in flight, and the
@@ -105,6 +106,7 @@ public final class ScoringHandler {
     this.trafficLog = shared.trafficLog;
     this.local = shared.local;
     this.trustedProxies = shared.trustedProxies;
+    this.coldStarts = shared.coldStarts;
   }
 
   /**
@@ -275,6 +277,12 @@ public final class ScoringHandler {
    * table as it is now (it may have changed while the body arrived).
    */
   private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned) {
+    score(ctx, protocol, endpointName, pinned, 0);
+  }
+
+  /** @param heldDeadlineNanos the deadline of a request that waited for an instance to start; 0 for one that did not */
+  private void score(RoutingContext ctx, ScoringProtocol protocol, String endpointName, String pinned,
+      long heldDeadlineNanos) {
     EndpointRoute endpoint = table.get().endpoint(endpointName);
     if (endpoint == null) {
       fail(ctx, protocol, FailureKind.NOT_FOUND, "no endpoint named '" + endpointName + "' (it was deleted)");
@@ -303,7 +311,13 @@ public final class ScoringHandler {
       routed.trafficRevision = endpoint.endpoint().trafficRevision();
     }
     InstanceRoute instance = deployment.pickInstance();
+    int timeoutMs = deployment.deployment().requestSettings().requestTimeoutMs();
+    long deadlineNanos = heldDeadlineNanos != 0 ? heldDeadlineNanos : System.nanoTime() + timeoutMs * 1_000_000L;
     if (instance == null) {
+      if (deployment.deployment().autoscaled()) { // scaled to zero, or starting: wait for an instance
+        holdForInstance(ctx, protocol, endpointName, deployment, deadlineNanos);
+        return;
+      }
       fail(ctx, protocol, FailureKind.UNAVAILABLE, "deployment '" + deployment.name() + "' has no ready instance");
       return;
     }
@@ -324,16 +338,43 @@ public final class ScoringHandler {
       }
     }
     Outbound out = new Outbound(body, protocol, requestId(ctx), jsonLength, record.traceparent);
-    int timeoutMs = deployment.deployment().requestSettings().requestTimeoutMs();
+    long leftMs = heldDeadlineNanos == 0 ? timeoutMs : Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
     instance.sent();
     if (pinned == null) {
       DeploymentRoute shadow = endpoint.chooseMirror();
       if (shadow != null && shadow != deployment) {
-        mirroring.send(endpoint.endpoint().name(), shadow, body, out.delivery(timeoutMs), record);
+        mirroring.send(endpoint.endpoint().name(), shadow, body, out.delivery(leftMs), record);
       }
     }
-    forward(ctx, endpoint.endpoint().name(), deployment, instance, out, timeoutMs,
-        System.nanoTime() + timeoutMs * 1_000_000L, false);
+    forward(ctx, endpoint.endpoint().name(), deployment, instance, out, leftMs, deadlineNanos, false);
+  }
+
+  // ------------------------------------------------------------ scale to zero
+
+  /**
+   * An autoscaled deployment without a ready instance: the request waits ({@link ColdStartHold}) for
+   * one within its deadline, then is routed again to that deployment (pinned to it, so neither the
+   * traffic weights nor a mirror draw again) with what is left of its deadline; refused if it cannot
+   * wait. A body that is refused anyway is refused first, without waking anything.
+   */
+  private void holdForInstance(RoutingContext ctx, ScoringProtocol protocol, String endpointName,
+      DeploymentRoute deployment, long deadlineNanos) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      fail(ctx, protocol, FailureKind.BAD_INPUT, "the request body is empty");
+      return;
+    }
+    coldStarts.await(endpointName, deployment.deployment(), deadlineNanos).onComplete(ar -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return; // the caller went away while it waited
+      }
+      if (ar.failed()) {
+        fail(ctx, protocol, ar.cause() instanceof InferbusException e ? e
+            : new InferbusException(FailureKind.INTERNAL, "internal error"));
+      } else {
+        score(ctx, protocol, endpointName, deployment.name(), deadlineNanos);
+      }
+    });
   }
 
   /** What a request sends its instance, by whichever path it goes. */

@@ -70,6 +70,30 @@ final class ScoringMetrics {
         .increment();
   }
 
+  // ------------------------------------------------------------ scale to zero (ColdStartHold)
+
+  /** Outcomes of a request held for a deployment without a ready instance. */
+  static final String WAIT_SERVED = "served";
+  static final String WAIT_TIMED_OUT = "timed_out";
+  static final String WAIT_REFUSED = "refused";
+  static final String WAIT_UNAVAILABLE = "unavailable";
+
+  /**
+   * A request waited {@code nanos} for the deployment to have a ready instance (it was scaled to zero,
+   * or starting), and then was sent on ({@link #WAIT_SERVED}) or answered with a failure.
+   */
+  void waited(String endpoint, String deployment, String outcome, long nanos) {
+    DeploymentMeters m = meters(endpoint, deployment);
+    m.waits.computeIfAbsent(outcome, o -> m.add(Counter.builder("inferbus.gateway.cold_start.waits")
+        .tag("endpoint", endpoint).tag("deployment", deployment).tag("outcome", o)
+        .description("scoring requests held while their deployment had no ready instance (scaled to zero, or"
+            + " starting), by outcome: served once an instance was ready, timed_out, refused (too many waiting),"
+            + " unavailable (the deployment was not woken)").register(registry))).increment();
+    if (!WAIT_REFUSED.equals(outcome)) {
+      m.waitTime().record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
   void authRefused(String endpoint, String reason) {
     authRefusals.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
         .computeIfAbsent(reason, r -> Counter.builder("inferbus.gateway.auth.refusals").tag("endpoint", endpoint)
@@ -118,6 +142,8 @@ final class ScoringMetrics {
     private final DistributionSummary responseBytes;
     private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     final Map<String, Counter> retries = new ConcurrentHashMap<>();
+    final Map<String, Counter> waits = new ConcurrentHashMap<>();
+    private volatile Timer waitTime;
 
     DeploymentMeters(String endpoint, String deployment) {
       this.endpoint = endpoint;
@@ -131,6 +157,23 @@ final class ScoringMetrics {
       responseBytes = add(DistributionSummary.builder("inferbus.gateway.response.bytes").baseUnit("bytes")
           .tag("endpoint", endpoint).tag("deployment", deployment).serviceLevelObjectives(BYTE_BUCKETS)
           .description("scoring response body sizes").register(registry));
+    }
+
+    /** How long held requests waited for an instance; created with the first, as few deployments ever wait. */
+    Timer waitTime() {
+      Timer t = waitTime;
+      if (t == null) {
+        synchronized (this) {
+          if (waitTime == null) {
+            waitTime = add(Timer.builder("inferbus.gateway.cold_start.wait").tag("endpoint", endpoint)
+                .tag("deployment", deployment).serviceLevelObjectives(LATENCY_BUCKETS)
+                .description("how long scoring requests waited for their deployment's first ready instance")
+                .register(registry));
+          }
+          t = waitTime;
+        }
+      }
+      return t;
     }
 
     <M extends Meter> M add(M meter) {

@@ -5,12 +5,13 @@ import io.inferbus.gateway.routing.RoutingTable;
 import io.inferbus.gateway.statistics.RecentStatistics;
 import io.inferbus.gateway.trafficlog.TrafficLog;
 import io.inferbus.protocol.delivery.LocalInstances;
+import io.inferbus.protocol.net.Cidr;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
-import io.inferbus.protocol.net.Cidr;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The part of the scoring path a node's gateway has once, whichever event loop serves a request:
@@ -18,7 +19,9 @@ import java.util.Set;
  * deployment's series are removed once, not by one loop under another's feet), the recent
  * statistics the control plane gathers (every loop counting into the same slots), the authenticator
  * with its caches of verified tokens (a token verified on one loop is not verified again on the
- * next), the traffic log, and the instances running in this process. Each {@link ScoringHandler} (one per loop) uses it; every part is safe
+ * next), the traffic log, the instances running in this process, and the requests held while a
+ * deployment scaled to zero wakes ({@link ColdStartHold}). Each {@link ScoringHandler} (one per
+ * loop) uses it; every part is safe
  * to use from any thread: concurrent maps, Micrometer's meters, atomic counters, a volatile
  * verifier, a lock around the traffic log's pending chunk.
  */
@@ -31,15 +34,20 @@ public final class SharedScoring {
   final RecentStatistics statistics;
   final List<Cidr> trustedProxies;
   private final TrafficRevisionGauges revisions;
+  final ColdStartHold coldStarts;
 
   /**
    * @param local the instances in this process, reached without the event bus
    * @param trustedProxies the proxies whose {@code X-Forwarded-For} names the caller
+   * @param nodeId this gateway's node id, named in its wake requests (null outside a node)
+   * @param table the node's current routing table, which releases requests held for an instance to start
    */
   public SharedScoring(Vertx vertx, MeterRegistry registry, EndpointAuthenticator authenticator,
-      TrafficLog trafficLog, LocalInstances local, List<Cidr> trustedProxies) {
+      TrafficLog trafficLog, LocalInstances local, List<Cidr> trustedProxies, String nodeId,
+      Supplier<RoutingTable> table) {
     this.trustedProxies = List.copyOf(trustedProxies);
     this.metrics = new ScoringMetrics(registry);
+    this.coldStarts = new ColdStartHold(vertx, nodeId, metrics, table, ColdStartHold.DEFAULT_MAX_WAITING);
     this.statistics = new RecentStatistics(System::currentTimeMillis);
     this.mirroring = new Mirroring(vertx, registry, trafficLog, statistics);
     this.authenticator = authenticator;
@@ -53,6 +61,11 @@ public final class SharedScoring {
     return statistics;
   }
 
+  /** Requests held for deployments with no ready instance yet (scale to zero). */
+  public ColdStartHold coldStarts() {
+    return coldStarts;
+  }
+
   /**
    * The routing table changed: the series of endpoints and deployments that no longer exist go
    * (those that remain keep counting through traffic and scale changes). Called once per change, by
@@ -63,5 +76,6 @@ public final class SharedScoring {
     metrics.retain(names);
     mirroring.retain(names);
     revisions.tableChanged(now);
+    coldStarts.tableChanged(now);
   }
 }

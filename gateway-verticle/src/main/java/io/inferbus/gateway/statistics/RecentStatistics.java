@@ -70,12 +70,17 @@ public final class RecentStatistics {
    * revision's answers exactly; added up over revisions for every query that does not ask by revision.
    */
   public void record(String endpoint, String deployment, long revision, TrafficKind kind, int status, long nanos) {
-    long slotIndex = Math.floorDiv(clockMillis.getAsLong(), SLOT_MS);
+    long nowMs = clockMillis.getAsLong();
+    long slotIndex = Math.floorDiv(nowMs, SLOT_MS);
     SeriesKey key = new SeriesKey(endpoint, deployment, kind, revision);
     Series s = series.get(key);
     Slot slot = s == null ? null : s.current(slotIndex);
     if (slot == null) {
       slot = install(key, slotIndex);
+      s = series.get(key);
+    }
+    if (s != null && s.lastAnswerMs != nowMs) { // one write per millisecond at most, whatever the rate
+      s.lastAnswerMs = nowMs;
     }
     slot.latency.incrementAndGet(LatencyHistogram.bucketOf(nanos));
     if (status >= FIRST_ERROR && status < FIRST_ERROR + ERROR_STATUSES) {
@@ -154,6 +159,21 @@ public final class RecentStatistics {
     return dropped[0];
   }
 
+  /**
+   * Milliseconds since this gateway last answered a request of the deployment, live or mirrored, by
+   * its own clock; -1 when it answered none in the last hour (or since it started). The autoscaler's
+   * measure of idleness: a gateway reports the time since, not a time, so no two clocks are compared.
+   */
+  public long millisSinceLastAnswer(String endpoint, String deployment) {
+    long last = Long.MIN_VALUE;
+    for (var e : series.entrySet()) { // every kind and traffic revision of the deployment
+      if (e.getKey().endpoint().equals(endpoint) && e.getKey().deployment().equals(deployment)) {
+        last = Math.max(last, e.getValue().lastAnswerMs);
+      }
+    }
+    return last == Long.MIN_VALUE ? -1 : Math.max(0, clockMillis.getAsLong() - last);
+  }
+
   /** How many series are kept. */
   public int seriesCount() {
     return series.size();
@@ -177,6 +197,8 @@ public final class RecentStatistics {
     final AtomicReferenceArray<Slot> ring = new AtomicReferenceArray<>(SLOTS);
     /** The newest slot's number; written under the map's lock for the series. */
     volatile long newest = Long.MIN_VALUE;
+    /** When the series' latest answer was recorded (epoch ms); unlocked, so a late writer may win by a millisecond. */
+    volatile long lastAnswerMs = Long.MIN_VALUE;
 
     /** The slot for {@code slotIndex} if it is in place (the lock-free path). */
     Slot current(long slotIndex) {

@@ -282,4 +282,19 @@ class RecentStatisticsTest {
     assertTrue(read.series().stream().anyMatch(s -> s.key().revision() == 4));
     assertEquals(byRevision, StatisticsQuery.fromJson(byRevision.toJson()));
   }
+
+  @Test
+  void millisSinceTheLastAnswerLiveOrMirroredForTheAutoscaler() {
+    assertEquals(-1, stats.millisSinceLastAnswer("credit", "green"), "never answered");
+    record(GREEN, 200, 1);
+    clock.addAndGet(1500);
+    assertEquals(1500, stats.millisSinceLastAnswer("credit", "green"));
+    record(GREEN_MIRRORED, 200, 1);
+    clock.addAndGet(200);
+    assertEquals(200, stats.millisSinceLastAnswer("credit", "green"), "a mirrored answer counts too");
+    assertEquals(-1, stats.millisSinceLastAnswer("credit", "blue"));
+    clock.addAndGet(HOUR + RecentStatistics.SLOT_MS);
+    stats.dropIdle();
+    assertEquals(-1, stats.millisSinceLastAnswer("credit", "green"), "an hour without answers: none in the last hour");
+  }
 }

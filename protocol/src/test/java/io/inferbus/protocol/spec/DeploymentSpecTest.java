@@ -5,11 +5,15 @@ import static io.inferbus.protocol.spec.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inferbus.protocol.state.BatchingSettings;
 import io.inferbus.protocol.state.ModelRef;
 import io.inferbus.protocol.state.RequestSettings;
+import io.inferbus.protocol.state.ScaleSettings;
+import io.inferbus.protocol.FailureKind;
+import io.inferbus.protocol.InferbusException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -293,7 +297,7 @@ class DeploymentSpecTest {
   void nonPatchableFieldsAreRefusedNamingTheFieldAndWhatPatchTakes(String field) {
     JsonObject doc = storedDoc();
     refused(field, () -> DeploymentSpec.patch(doc, new JsonObject().put("instance_count", 3).put(field, "x")),
-        "field '" + field + "' cannot be patched", "PATCH takes instance_count and request_settings");
+        "field '" + field + "' cannot be patched", "PATCH takes instance_count, request_settings and scale_settings");
     assertEquals(storedDoc(), doc, "checked before anything is written");
   }
 
@@ -328,5 +332,78 @@ class DeploymentSpecTest {
     assertTrue(doc.containsKey("batching"));
     assertNull(doc.getValue("batching"), "batching turned off in the stored document");
     assertEquals(2, doc.getInteger("generation"), "other fields of the document are kept");
+  }
+
+  // ------------------------------------------------------------ scale_settings (autoscaling)
+
+  private static final String AUTOSCALED = "\"scale_settings\": {\"type\": \"target_utilization\","
+      + " \"min_instances\": 1, \"max_instances\": 4}";
+
+  @Test
+  void scaleSettingsAbsentOrDefaultIsAFixedCount() {
+    assertNull(parse("{" + MODEL + "}").scaleSettings());
+    assertNull(parse("{" + MODEL + ", \"scale_settings\": {\"type\": \"default\"}}").scaleSettings());
+    assertEquals(List.of(), parse("{" + MODEL + ", \"scale_settings\": {\"type\": \"default\"}}").ignoredFields(),
+        "scale_settings is served, not ignored");
+  }
+
+  @Test
+  void scaleSettingsAreParsedAndBadOnesRefusedUnderTheirInnerFields() {
+    assertEquals(new ScaleSettings(1, 4, 1, 70, 5, 60, 300), parse("{" + MODEL + ", " + AUTOSCALED + "}").scaleSettings());
+    refused("scale_settings.max_instances", () -> parse("{" + MODEL + ", \"scale_settings\": {\"type\":"
+        + " \"target_utilization\", \"max_instances\": 65}}"), "max_instances is 65");
+    refused("scale_settings.min_instances", () -> parse("{" + MODEL + ", \"scale_settings\": {\"type\":"
+        + " \"target_utilization\", \"min_instances\": 5, \"max_instances\": 4}}"), "is above max_instances");
+  }
+
+  @Test
+  void writeToStartsAnAutoscaledDeploymentWithinItsBounds() {
+    DeploymentSpec spec = parse("{" + MODEL + ", \"instance_count\": 9, " + AUTOSCALED + "}");
+    JsonObject written = spec.writeTo(new JsonObject(), new ModelRef("credit-model", "1", "cafe"));
+    assertEquals(4, written.getInteger("instance_count"), "brought down to max_instances");
+    assertEquals("target_utilization", written.getJsonObject("scale_settings").getString("type"));
+    assertEquals(1, parse("{" + MODEL + ", \"scale_settings\": {\"type\": \"target_utilization\", \"min_instances\": 0,"
+        + " \"max_instances\": 2}}").writeTo(new JsonObject(), new ModelRef("credit-model", "1", "cafe"))
+        .getInteger("instance_count"), "a new deployment that may scale to zero starts with one instance");
+  }
+
+  @Test
+  void writeToKeepsTheCountTheAutoscalerReachedWhenTheSameYamlIsPutAgain() {
+    JsonObject doc = storedDoc().put("instance_count", 3).put("scale_settings", ScaleSettings.defaults().toJson());
+    parse("{" + MODEL + ", \"instance_count\": 1, " + AUTOSCALED + "}").writeTo(doc,
+        new ModelRef("credit-model", "1", "cafe"));
+    assertEquals(3, doc.getInteger("instance_count"));
+    parse("{" + MODEL + ", \"instance_count\": 2}").writeTo(doc, new ModelRef("credit-model", "1", "cafe"));
+    assertEquals(2, doc.getInteger("instance_count"), "type default again: the spec's count");
+    assertTrue(!doc.containsKey("scale_settings"), "a fixed deployment's document has no scale_settings");
+  }
+
+  @Test
+  void patchOfInstanceCountWhileAutoscaledIsAConflict() {
+    JsonObject doc = storedDoc().put("scale_settings", new ScaleSettings(1, 4, 1, 70, 5, 60, 300).toJson());
+    JsonObject before = doc.copy();
+    InferbusException e = assertThrows(InferbusException.class,
+        () -> DeploymentSpec.patch(doc, json("{\"instance_count\": 3}")));
+    assertEquals(FailureKind.CONFLICT, e.kind());
+    assertTrue(e.getMessage().contains("instance_count is set by the autoscaler"), e.getMessage());
+    assertEquals(before, doc);
+    DeploymentSpec.patch(doc, json("{\"instance_count\": 3, \"scale_settings\": {\"type\": \"default\"}}"));
+    assertEquals(3, doc.getInteger("instance_count"), "turning autoscaling off in the same PATCH sets the count");
+    assertTrue(!doc.containsKey("scale_settings"));
+  }
+
+  @Test
+  void patchOfTheBoundsMergesAndBringsTheCountWithinThem() {
+    JsonObject doc = storedDoc().put("instance_count", 4)
+        .put("scale_settings", new ScaleSettings(1, 4, 1, 70, 5, 60, 300).toJson());
+    DeploymentSpec.patch(doc, json("{\"scale_settings\": {\"max_instances\": 2}}"));
+    assertEquals(new ScaleSettings(1, 2, 1, 70, 5, 60, 300), ScaleSettings.fromJson(doc.getJsonObject("scale_settings")));
+    assertEquals(2, doc.getInteger("instance_count"));
+    JsonObject fixed = storedDoc();
+    DeploymentSpec.patch(fixed, json("{\"scale_settings\": {\"type\": \"target_utilization\", \"min_instances\": 3,"
+        + " \"max_instances\": 6}}"));
+    assertEquals(3, fixed.getInteger("instance_count"), "a fixed deployment turned autoscaled starts within the bounds");
+    refused("scale_settings", () -> DeploymentSpec.patch(storedDoc(), json("{\"scale_settings\": null}")),
+        "scale_settings is null");
   }
 }

@@ -15,6 +15,7 @@ import io.inferbus.cli.operator.spec.SetOverrides;
 import io.inferbus.cli.operator.spec.SpecFile;
 import io.inferbus.cli.operator.spec.SpecOptions;
 import io.inferbus.protocol.state.RequestSettings;
+import io.inferbus.protocol.state.ScaleSettings;
 import io.inferbus.protocol.state.SpecFields;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +44,18 @@ public final class OnlineDeploymentCommand {
       .put("request_timeout_ms", RequestSettings.DEFAULT_REQUEST_TIMEOUT_MS)
       .put("max_concurrent_requests_per_instance", RequestSettings.DEFAULT_MAX_CONCURRENT_REQUESTS_PER_INSTANCE)
       .put("max_queue_wait_ms", RequestSettings.DEFAULT_MAX_QUEUE_WAIT_MS);
+
+  /** Autoscaling's defaults, as the control plane fills them in (plain constants: ScaleSettings is not loaded). */
+  private static final ObjectNode DEFAULT_SCALE_SETTINGS = Json.object()
+      .put(ScaleSettings.TYPE, ScaleSettings.TARGET_UTILIZATION)
+      .put(ScaleSettings.MIN_INSTANCES, ScaleSettings.DEFAULT_MIN_INSTANCES)
+      .put(ScaleSettings.MAX_INSTANCES, ScaleSettings.DEFAULT_MAX_INSTANCES)
+      .put(ScaleSettings.POLLING_INTERVAL, ScaleSettings.DEFAULT_POLLING_INTERVAL_S)
+      .put(ScaleSettings.TARGET_UTILIZATION_PERCENTAGE, ScaleSettings.DEFAULT_TARGET_UTILIZATION_PERCENTAGE)
+      .put(ScaleSettings.SCALE_UP_DELAY, ScaleSettings.DEFAULT_SCALE_UP_DELAY_S)
+      .put(ScaleSettings.SCALE_DOWN_DELAY, ScaleSettings.DEFAULT_SCALE_DOWN_DELAY_S)
+      .put(ScaleSettings.SCALE_TO_ZERO_IDLE_PERIOD, ScaleSettings.DEFAULT_SCALE_TO_ZERO_IDLE_PERIOD_S);
+  private static final ObjectNode FIXED_SCALE = Json.object().put(ScaleSettings.TYPE, ScaleSettings.DEFAULT);
 
   static JsonNode deploymentRows(JsonNode deployments) {
     ArrayNode rows = Json.MAPPER.createArrayNode();
@@ -88,8 +101,28 @@ public final class OnlineDeploymentCommand {
         }
         yield merged;
       }
+      case ScaleSettings.FIELD -> {
+        // absent and type default are both a fixed count; an autoscaled spec as stored, with the defaults
+        if (absent || SpecFile.fixedScale(value)) {
+          yield FIXED_SCALE;
+        }
+        if (!value.isObject()) {
+          yield value; // refused by the control plane, with its message
+        }
+        ObjectNode merged = DEFAULT_SCALE_SETTINGS.deepCopy();
+        merged.setAll((ObjectNode) value);
+        if (merged.path(ScaleSettings.TYPE).asText("").replace("_", "").equalsIgnoreCase("targetutilization")) {
+          merged.put(ScaleSettings.TYPE, ScaleSettings.TARGET_UTILIZATION); // Azure's REST spelling, as stored
+        }
+        yield merged;
+      }
       default -> absent ? NullNode.getInstance() : value;
     };
+  }
+
+  /** Whether a spec's scale_settings autoscale it (then the autoscaler, not the spec, sets instance_count). */
+  private static boolean autoscaled(JsonNode spec) {
+    return normalized(ScaleSettings.FIELD, spec.get(ScaleSettings.FIELD)) != FIXED_SCALE;
   }
 
   /** The spec fields whose values differ between the current deployment and the desired spec. */
@@ -275,6 +308,9 @@ public final class OnlineDeploymentCommand {
       ObjectNode wanted = desired.spec();
       if (instanceCount != null) {
         wanted.put("instance_count", instanceCount);
+      } else if (autoscaled(wanted) && autoscaled(current)) {
+        // the file's instance_count is where autoscaling started; the count it reached stays
+        wanted.set("instance_count", current.get("instance_count"));
       }
       if (!Objects.equals(wanted.get("model"), current.get("model"))) {
         wanted.set("model", ModelReference.resolve(wanted.get("model"), desired.baseDirectory(),

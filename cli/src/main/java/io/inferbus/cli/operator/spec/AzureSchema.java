@@ -22,7 +22,7 @@ public enum AzureSchema {
   DEPLOYMENT("deployment spec", "managedOnlineDeployment",
       SpecFields.DEPLOYMENT,
       Set.of("$schema", "id", "type", "code_configuration", "environment", "environment_variables", "instance_type",
-          "app_insights_enabled", "scale_settings", "liveness_probe", "readiness_probe",
+          "app_insights_enabled", "liveness_probe", "readiness_probe",
           "egress_public_network_access", "properties", "data_collector", "model_mount_path", "resources",
           "private_network_connection", "provisioning_state", "code_path", "scoring_script",
           "creation_context")),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.inferbus.cli.operator.CliException;
 import io.inferbus.cli.operator.Json;
+import io.inferbus.protocol.state.ScaleSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -110,6 +111,12 @@ public final class SpecFile {
     schema.checkValues(spec);
     List<String> unknown = new ArrayList<>();
     for (String field : List.copyOf(iterable(spec))) {
+      if (schema == AzureSchema.DEPLOYMENT && field.equals(ScaleSettings.FIELD) && fixedScale(spec.get(field))) {
+        // Azure's managed endpoints' scale_settings: a fixed instance_count, what Inferbus does without it
+        ignored.add(ScaleSettings.FIELD + " (type: default)");
+        spec.remove(field);
+        continue;
+      }
       if (schema.inferbusFields().contains(field)) {
         continue;
       }
@@ -127,6 +134,16 @@ public final class SpecFile {
           + "; Inferbus takes " + schema.inferbusFields().stream().sorted().toList());
     }
     return this;
+  }
+
+  /**
+   * Whether a deployment's {@code scale_settings} is Azure's {@code type: default} (a fixed count;
+   * other fields mean nothing with it); {@code type: target_utilization} is autoscaling, which
+   * Inferbus serves.
+   */
+  public static boolean fixedScale(JsonNode scaleSettings) {
+    return scaleSettings instanceof ObjectNode o
+        && o.path(ScaleSettings.TYPE).asText("").equalsIgnoreCase(ScaleSettings.DEFAULT);
   }
 
   /** The one-line note on what was ignored, or null. */

@@ -53,4 +53,38 @@ class ChangedFieldsTest {
     node.fieldNames().forEachRemaining(names::add);
     return names;
   }
+
+  static ObjectNode shownAutoscaled() {
+    ObjectNode shown = shown().put("instance_count", 3);
+    shown.set("scale_settings", Json.parse("""
+        {"type": "target_utilization", "min_instances": 1, "max_instances": 4, "polling_interval": 1,
+         "target_utilization_percentage": 70, "scale_up_delay": 5, "scale_down_delay": 60,
+         "scale_to_zero_idle_period": 300}""", "t"));
+    return shown;
+  }
+
+  @Test
+  void anAutoscaledFileWithoutItsDefaultsChangesNothingAndAFixedOneNeedsNoScaleSettings() {
+    ObjectNode current = OnlineDeploymentCommand.editable(shownAutoscaled());
+    assertEquals(true, current.has("scale_settings"), "scale_settings is part of the editable spec");
+    ObjectNode file = (ObjectNode) Json.parse("{\"name\": \"blue\", \"endpoint_name\": \"credit\", \"model\": "
+        + "\"risk:1\", \"instance_count\": 3, \"scale_settings\": {\"type\": \"TargetUtilization\","
+        + " \"min_instances\": 1, \"max_instances\": 4}}", "t");
+    assertEquals(Set.of(), OnlineDeploymentCommand.changedFields(current, file));
+    ObjectNode fixedFile = (ObjectNode) Json.parse("{\"name\": \"blue\", \"endpoint_name\": \"credit\", \"model\": "
+        + "\"risk:1\", \"scale_settings\": {\"type\": \"default\"}}", "t");
+    assertEquals(Set.of(), OnlineDeploymentCommand.changedFields(OnlineDeploymentCommand.editable(shown()), fixedFile),
+        "type default is what a fixed deployment is");
+  }
+
+  @Test
+  void changingTheBoundsOrTurningAutoscalingOffIsAScaleSettingsChange() {
+    ObjectNode current = OnlineDeploymentCommand.editable(shownAutoscaled());
+    ObjectNode wider = current.deepCopy();
+    ((ObjectNode) wider.get("scale_settings")).put("max_instances", 8);
+    assertEquals(Set.of("scale_settings"), OnlineDeploymentCommand.changedFields(current, wider));
+    ObjectNode off = current.deepCopy();
+    off.remove("scale_settings");
+    assertEquals(Set.of("scale_settings"), OnlineDeploymentCommand.changedFields(current, off));
+  }
 }

@@ -47,6 +47,25 @@ class SpecFileTest {
   }
 
   @Test
+  void scaleSettingsOfTypeDefaultAreNotedAsIgnoredAndAutoscalingIsKept() throws Exception {
+    SpecFile fixed = SpecFile.read(write("fixed.yml", """
+        name: blue
+        instance_type: Standard_DS3_v2
+        scale_settings: {type: default}
+        instance_count: 2
+        """)).checkFields(AzureSchema.DEPLOYMENT);
+    assertEquals(List.of("instance_count", "name"), iterable(fixed).stream().sorted().toList());
+    assertEquals("note: ignoring Azure-only fields instance_type, scale_settings (type: default) (Inferbus does not"
+        + " use them)", fixed.ignoredNote());
+    SpecFile scaled = SpecFile.read(write("scaled.yml", """
+        name: blue
+        scale_settings: {type: target_utilization, min_instances: 0, max_instances: 4}
+        """)).checkFields(AzureSchema.DEPLOYMENT);
+    assertEquals(4, scaled.spec().path("scale_settings").path("max_instances").asInt(), "sent as written");
+    assertEquals(null, scaled.ignoredNote());
+  }
+
+  @Test
   void aFieldNobodyKnowsIsAnErrorNamingIt() throws Exception {
     Path file = write("typo.yml", "name: blue\ninstance_cont: 2\n");
     CliException e = assertThrows(CliException.class, () -> SpecFile.read(file).checkFields(AzureSchema.DEPLOYMENT));
