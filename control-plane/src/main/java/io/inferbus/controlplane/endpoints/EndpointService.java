@@ -183,13 +183,14 @@ public final class EndpointService {
   /**
    * A traffic change another service decided, made inside that service's own store transaction (on
    * the store thread): {@code body}'s {@code traffic} and {@code mirror_traffic} applied by the same
-   * rules as a PATCH, as a new revision carrying {@code note}, with its audit record ({@code action},
-   * with {@code detail}'s fields added). Observers are not told: the caller is the one deciding.
+   * rules as a PATCH, as a new revision carrying {@code note}, with its audit record ({@code action}
+   * on {@code target}, with {@code detail}'s fields added). Observers are not told: the caller is the
+   * one deciding.
    * Returns the endpoint document to {@link #publish} once the transaction has committed, or null
    * when the traffic already is that (then nothing is written).
    */
-  public JsonObject reviseTraffic(String name, JsonObject body, Actor actor, String action, JsonObject detail,
-      String note) {
+  public JsonObject reviseTraffic(String name, JsonObject body, Actor actor, String action, String target,
+      JsonObject detail, String note) {
     Store store = storeThread.store();
     JsonObject before = Resources.endpoint(store, name);
     TrafficSpec current = TrafficSpec.of(before);
@@ -201,7 +202,7 @@ public final class EndpointService {
     Resources.touched(doc, actor);
     recordRevision(name, doc, actor, null, note, false);
     store.put(Table.ENDPOINTS, doc, name);
-    audit.record(actor, action, "endpoints/" + name, AuditLog.withoutKeys(before), AuditLog.withoutKeys(doc), detail);
+    audit.record(actor, action, target, AuditLog.withoutKeys(before), AuditLog.withoutKeys(doc), detail);
     return doc;
   }
 

@@ -443,7 +443,7 @@ public final class RolloutService implements TrafficObserver {
   /** A traffic change with its audit record; the audit record alone when the traffic already is that. */
   private JsonObject revise(String endpoint, JsonObject traffic, Actor actor, String action, JsonObject detail,
       String note) {
-    JsonObject doc = endpoints.reviseTraffic(endpoint, traffic, actor, action, detail, note);
+    JsonObject doc = endpoints.reviseTraffic(endpoint, traffic, actor, action, target(endpoint), detail, note);
     if (doc == null) {
       audit.record(actor, action, target(endpoint), null, null, detail);
     }

@@ -178,6 +178,7 @@ class RolloutServiceTest extends ControlPlaneTestBase {
 
     JsonObject record = last(audit("rollout.rollback"));
     assertEquals("rollout", record.getString("actor"));
+    assertEquals("endpoints/credit/rollout", record.getString("target"));
     assertEquals(weights(0, 100), record.getJsonObject("after").getJsonObject("traffic"));
     JsonObject evidence = record.getJsonObject("evidence");
     assertEquals("max_p95_ms", evidence.getString("limit"));
