@@ -218,8 +218,8 @@ public final class RolloutService implements TrafficObserver {
             + endpoint + "' has ended (" + r.state().shown() + " at " + Rollout.iso(r.endedMs())
             + "): there is nothing to " + (end == State.SUCCEEDED ? "promote" : "abort"));
       }
-      Map<String, Integer> weights = RolloutTraffic.weights(r.stable(), r.deployment(),
-          end == State.SUCCEEDED ? 100 : 0);
+      Map<String, Integer> weights = stillDeployed(store, endpoint, r,
+          RolloutTraffic.weights(r.stable(), r.deployment(), end == State.SUCCEEDED ? 100 : 0));
       JsonObject detail = new JsonObject().put("rollout", summary(r)).put("state_before", r.state().shown())
           .put("last_verdict", latestOrStored(r));
       JsonObject doc = revise(endpoint, trafficBody(weights), actor, action, detail,
@@ -434,6 +434,27 @@ public final class RolloutService implements TrafficObserver {
           + endpoint + "/rollout (inferbus online-endpoint rollout start)");
     }
     return r;
+  }
+
+  /**
+   * {@code weights} without the deployments deleted since the rollout started (possible once an
+   * operator's change paused it and took their traffic away) when they would get 0; 409 when one
+   * of them would get traffic.
+   */
+  private static Map<String, Integer> stillDeployed(Store store, String endpoint, Rollout r,
+      Map<String, Integer> weights) {
+    Set<String> deployments = Resources.deploymentNames(store, endpoint);
+    Map<String, Integer> kept = new LinkedHashMap<>();
+    weights.forEach((d, w) -> {
+      if (deployments.contains(d)) {
+        kept.put(d, w);
+      } else if (w > 0) {
+        throw new InferbusException(FailureKind.CONFLICT, "deployment '" + d + "' of the rollout of '" + r.deployment()
+            + "' on endpoint '" + endpoint + "' has been deleted since it started, so it cannot take " + w
+            + " % of live traffic; set the traffic directly (PATCH /endpoints/" + endpoint + ")", TrafficSpec.TRAFFIC);
+      }
+    });
+    return kept;
   }
 
   private static Rollout load(Store store, String endpoint) {

@@ -339,6 +339,18 @@ class RolloutServiceTest extends ControlPlaneTestBase {
   }
 
   @Test
+  void aCanaryDeletedWhilePausedCannotBePromotedButTheRolloutCanBeAborted() throws Exception {
+    start(BODY);
+    cp.traffic("credit", "{\"blue\": 100, \"green\": 0}", null, BOB);
+    cp.expect(200, () -> cp.deployments().delete("credit", "green", BOB));
+    target("traffic", cp.refused(FailureKind.CONFLICT, () -> rollouts.promote("credit", ALICE),
+        "deployment 'green' of the rollout of 'green' on endpoint 'credit' has been deleted"));
+    JsonObject aborted = cp.expect(200, () -> rollouts.abort("credit", ALICE));
+    assertEquals("Aborted", aborted.getString("state"));
+    assertEquals(new JsonObject().put("blue", 100), traffic());
+  }
+
+  @Test
   void theCanarysMirrorIsTurnedOffAtTheFirstStep() throws Exception {
     cp.traffic("credit", null, "{\"green\": 20}", ALICE);
     start(BODY);
