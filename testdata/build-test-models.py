@@ -116,3 +116,41 @@ flat = helper.make_graph(
     [flat_shape],
 )
 save(helper.make_model(flat, opset_imports=opsets(), ir_version=8), "flatten-rows.onnx")
+
+
+def matmul_chain(name, size, depth):
+    """chain-<...>: y[N,4] = x + 0 * sum(A^depth), A a size x size matrix of 1/size (so A^k = A, no
+    overflow) built from the input, which keeps ONNX Runtime from folding the chain away at load
+    time. One signature, any cost: canary rollout tests serve a cheap one as the stable deployment
+    and a slow one as a canary whose latency breaches its limit."""
+    nodes = [
+        helper.make_node("ReduceSum", ["x"], ["xs"], keepdims=0),
+        helper.make_node("Mul", ["xs", "zero"], ["xz"]),
+        helper.make_node("Add", ["xz", "inv"], ["a_value"]),
+        helper.make_node("Expand", ["a_value", "shape"], ["a0"]),
+    ]
+    previous = "a0"
+    for i in range(depth):
+        nodes.append(helper.make_node("MatMul", [previous, "a0"], ["a%d" % (i + 1)]))
+        previous = "a%d" % (i + 1)
+    nodes += [
+        helper.make_node("ReduceSum", [previous], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["x", "nothing"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        name.replace("-", "_"),
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]),
+         helper.make_tensor("inv", TensorProto.FLOAT, [], [1.0 / size]),
+         helper.make_tensor("shape", TensorProto.INT64, [2], [size, size])],
+    )
+    save(helper.make_model(graph, opset_imports=opsets(), ir_version=8), name + ".onnx")
+
+
+# chain-fast: one 4x4 product (under 0.1 ms); chain-slow: eight 1024x1024 products (8.6 * 10^9
+# multiply-adds: about 100 ms on one core of the 2-core test machine).
+matmul_chain("chain-fast", 4, 1)
+matmul_chain("chain-slow", 1024, 8)

@@ -3,6 +3,7 @@ package io.inferbus.cli;
 import io.inferbus.cli.operator.console.ConsoleCommand;
 import io.inferbus.cli.operator.deployment.OnlineDeploymentCommand;
 import io.inferbus.cli.operator.endpoint.OnlineEndpointCommand;
+import io.inferbus.cli.operator.endpoint.RolloutCommand;
 import io.inferbus.cli.operator.model.ModelCommand;
 import io.inferbus.cli.operator.token.TokenCommand;
 import java.util.List;
@@ -23,6 +24,7 @@ final class CommandTree {
           CompletionCommand.class, CommandLine.HelpCommand.class),
       ClusterCommand.class, ClusterCommand.SUBCOMMANDS,
       OnlineEndpointCommand.class, OnlineEndpointCommand.SUBCOMMANDS,
+      RolloutCommand.class, RolloutCommand.SUBCOMMANDS,
       OnlineDeploymentCommand.class, OnlineDeploymentCommand.SUBCOMMANDS,
       ModelCommand.class, ModelCommand.SUBCOMMANDS,
       TokenCommand.class, TokenCommand.SUBCOMMANDS);

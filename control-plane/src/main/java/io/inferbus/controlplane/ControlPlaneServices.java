@@ -11,6 +11,8 @@ import io.inferbus.controlplane.operations.StoreThread;
 import io.inferbus.controlplane.placement.LiveCluster;
 import io.inferbus.controlplane.registry.ModelBlobs;
 import io.inferbus.controlplane.registry.ModelRegistry;
+import io.inferbus.controlplane.rollout.RolloutService;
+import io.inferbus.controlplane.statistics.StatisticsGatherer;
 import io.inferbus.controlplane.store.KeyVault;
 import io.inferbus.controlplane.store.Store.Table;
 import io.inferbus.controlplane.views.ResourceViews;
@@ -19,6 +21,7 @@ import io.inferbus.protocol.state.EndpointState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -28,7 +31,7 @@ import java.util.function.Supplier;
  */
 public record ControlPlaneServices(StoreThread storeThread, AuditLog audit, ModelRegistry models,
     EndpointService endpoints, DeploymentService deployments, DeploymentLogs logs, LiveCluster live,
-    ClusterPublisher publisher) {
+    ClusterPublisher publisher, RolloutService rollouts) {
 
   /**
    * @param live the running cluster as the control plane watches it (instances, placement, nodes)
@@ -38,11 +41,15 @@ public record ControlPlaneServices(StoreThread storeThread, AuditLog audit, Mode
       ModelBlobs blobs, ClusterPublisher publisher, LiveCluster live, Supplier<String> scoringBaseUrl, List<JsonObject> tokenKeys) {
     ModelRegistry models = new ModelRegistry(vertx, storeThread, blobs, audit);
     ResourceViews views = new ResourceViews(storeThread.store(), models, live, scoringBaseUrl);
-    return new ControlPlaneServices(storeThread, audit, models,
-        new EndpointService(storeThread, vault, publisher, audit, views, tokenKeys),
+    EndpointService endpoints = new EndpointService(storeThread, vault, publisher, audit, views, tokenKeys);
+    // canary rollouts judge from the gateways' statistics; they run once the verticle resumes them
+    RolloutService rollouts = new RolloutService(vertx, storeThread, endpoints, audit,
+        new StatisticsGatherer(vertx, live, RolloutService.GATHER_TIMEOUT_MS)::gather, Clock.systemUTC(),
+        RolloutService.EVALUATION_PERIOD_MS);
+    return new ControlPlaneServices(storeThread, audit, models, endpoints,
         new DeploymentService(storeThread, publisher, models, audit, views, live),
         new DeploymentLogs(storeThread, live, new LogGatherer(vertx, LogGatherer.DEFAULT_TIMEOUT_MS)),
-        live, publisher);
+        live, publisher, rollouts);
   }
 
   /** Republishes the whole store to the cluster tables (on start, so gateways and agents converge). */

@@ -135,6 +135,8 @@ public final class ControlPlaneVerticle extends VerticleBase {
         .compose(v -> metrics.start())
         .compose(v -> operatorTokens.start()) // revoked tokens are refused from the first request on
         .compose(v -> nodeRemovals.start())
+        // after placement and the node table: rollouts in progress carry on from their stored steps
+        .compose(v -> services.rollouts().resume())
         .compose(v -> {
           modelFetch = vertx.eventBus().consumer(Addresses.MODEL_FETCH, this::serveModel);
           return modelFetch.completion();
@@ -177,6 +179,9 @@ public final class ControlPlaneVerticle extends VerticleBase {
     }
     if (autoscaler != null) {
       autoscaler.stop();
+    }
+    if (services != null) {
+      services.rollouts().stop();
     }
     if (placer != null) {
       placer.stop();

@@ -140,6 +140,14 @@ public final class ManagementApi {
     // the release evidence bundle, from the audit log and the per-minute rollups (evidence package)
     route(r.get("/endpoints/:e/evidence"), OperatorRole.READER,
         ctx -> evidence.bundle(ctx.pathParam("e"), ctx.queryParams().get("since")));
+    // canary rollouts (rollout package, docs/rollouts.md)
+    change(r.post("/endpoints/:e/rollout"), OperatorRole.OPERATOR, ctx -> ChangeKind.ROLLOUT_START,
+        ctx -> services.rollouts().start(ctx.pathParam("e"), body(ctx), actor(ctx)));
+    route(r.get("/endpoints/:e/rollout"), OperatorRole.READER, ctx -> services.rollouts().status(ctx.pathParam("e")));
+    change(r.post("/endpoints/:e/rollout/promote"), OperatorRole.OPERATOR, ctx -> ChangeKind.ROLLOUT_PROMOTE,
+        ctx -> services.rollouts().promote(ctx.pathParam("e"), actor(ctx)));
+    change(r.post("/endpoints/:e/rollout/abort"), OperatorRole.OPERATOR, ctx -> ChangeKind.ROLLOUT_ABORT,
+        ctx -> services.rollouts().abort(ctx.pathParam("e"), actor(ctx)));
 
     route(r.get("/nodes"), OperatorRole.READER, ctx -> services.nodes());
     route(r.get("/audit"), OperatorRole.READER, ctx -> services.audit().query(since(ctx), 1000));

@@ -23,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Endpoints: their spec, their traffic (every change a new revision in {@link TrafficHistory},
@@ -39,6 +40,7 @@ public final class EndpointService {
   private final TrafficHistory history;
   /** The public keys of aml_token scoring tokens, published with every aml_token endpoint. */
   private final List<JsonObject> tokenKeys;
+  private final List<TrafficObserver> observers = new CopyOnWriteArrayList<>();
 
   public EndpointService(StoreThread storeThread, KeyVault vault, ClusterPublisher publisher, AuditLog audit,
       ResourceViews views, List<JsonObject> tokenKeys) {
@@ -49,6 +51,11 @@ public final class EndpointService {
     this.views = views;
     this.history = new TrafficHistory(storeThread.store());
     this.tokenKeys = List.copyOf(tokenKeys);
+  }
+
+  /** Tells {@code observer} of every traffic revision an operator makes, and of deletions, from now on. */
+  public void observe(TrafficObserver observer) {
+    observers.add(observer);
   }
 
   /** {@code PUT /endpoints/{name}}: creates (201) or replaces the spec (200); traffic changes make a revision. */
@@ -125,6 +132,7 @@ public final class EndpointService {
       List<String> deployments = List.copyOf(Resources.deploymentNames(store, name));
       store.deleteAll(Table.DEPLOYMENTS, name);
       history.deleteAll(name);
+      observers.forEach(o -> o.endpointDeleted(name));
       store.delete(Table.ENDPOINTS, name);
       audit.record(actor, "endpoint.delete", "endpoints/" + name, AuditLog.withoutKeys(before), null);
       return deployments;
@@ -173,6 +181,37 @@ public final class EndpointService {
     })).compose(this::publish);
   }
 
+  /**
+   * A traffic change another service decided, made inside that service's own store transaction (on
+   * the store thread): {@code body}'s {@code traffic} and {@code mirror_traffic} applied by the same
+   * rules as a PATCH, as a new revision carrying {@code note}, with its audit record ({@code action}
+   * on {@code target}, with {@code detail}'s fields added). Observers are not told: the caller is the
+   * one deciding.
+   * Returns the endpoint document to {@link #publish} once the transaction has committed, or null
+   * when the traffic already is that (then nothing is written).
+   */
+  public JsonObject reviseTraffic(String name, JsonObject body, Actor actor, String action, String target,
+      JsonObject detail, String note) {
+    Store store = storeThread.store();
+    JsonObject before = Resources.endpoint(store, name);
+    TrafficSpec current = TrafficSpec.of(before);
+    TrafficSpec next = current.apply(body, Resources.deploymentNames(store, name));
+    if (next.sameAs(current)) {
+      return null;
+    }
+    JsonObject doc = next.writeTo(before.copy());
+    Resources.touched(doc, actor);
+    recordRevision(name, doc, actor, null, note, false);
+    store.put(Table.ENDPOINTS, doc, name);
+    audit.record(actor, action, target, AuditLog.withoutKeys(before), AuditLog.withoutKeys(doc), detail);
+    return doc;
+  }
+
+  /** Publishes an endpoint document {@link #reviseTraffic} wrote, once its transaction has committed. */
+  public Future<Void> publish(JsonObject doc) {
+    return publisher.publish(state(doc));
+  }
+
   /** The endpoint's two keys (key mode). */
   public Future<ApiResult> keys(String name) {
     return storeThread.read(() -> ApiResult.ok(keysOf(Resources.endpoint(storeThread.store(), name))));
@@ -219,12 +258,21 @@ public final class EndpointService {
         .put("traffic_revision", 0L), actor);
   }
 
-  /** Makes the doc's traffic the endpoint's next revision; {@code rolledBackTo}: the revision re-applied, or null. */
+  /** Makes the doc's traffic the endpoint's next revision (an operator's); {@code rolledBackTo}: the revision re-applied, or null. */
   private void recordRevision(String endpoint, JsonObject doc, Actor actor, Long rolledBackTo) {
+    recordRevision(endpoint, doc, actor, rolledBackTo, null, true);
+  }
+
+  /** {@code observed}: whether the observers are told (an operator's change) or not (a service's). */
+  private void recordRevision(String endpoint, JsonObject doc, Actor actor, Long rolledBackTo, String note,
+      boolean observed) {
     long revision = doc.getLong("traffic_revision", 0L) + 1;
     doc.put("traffic_revision", revision);
     history.record(endpoint, revision, doc.getJsonObject("traffic"), doc.getJsonObject("mirror_traffic"), actor,
-        rolledBackTo, Resources.now());
+        rolledBackTo, note, Resources.now());
+    if (observed) {
+      observers.forEach(o -> o.trafficRevised(endpoint, revision, actor));
+    }
   }
 
   private JsonObject keysOf(JsonObject doc) {

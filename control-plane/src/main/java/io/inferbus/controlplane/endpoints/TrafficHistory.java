@@ -29,6 +29,15 @@ public final class TrafficHistory {
   /** Appends a revision; {@code rolledBackTo} is the revision a rollback re-applies, else null. */
   public JsonObject record(String endpoint, long revision, JsonObject traffic, JsonObject mirror, Actor actor,
       Long rolledBackTo, String time) {
+    return record(endpoint, revision, traffic, mirror, actor, rolledBackTo, null, time);
+  }
+
+  /**
+   * Appends a revision; {@code rolledBackTo} is the revision a rollback re-applies, else null;
+   * {@code note} says why a service made it (a rollout's step), else null.
+   */
+  public JsonObject record(String endpoint, long revision, JsonObject traffic, JsonObject mirror, Actor actor,
+      Long rolledBackTo, String note, String time) {
     JsonObject row = new JsonObject()
         .put("revision", revision)
         .put("traffic", traffic.copy())
@@ -38,6 +47,9 @@ public final class TrafficHistory {
         .put("request_id", actor.requestId());
     if (rolledBackTo != null) {
       row.put("rolled_back_to", rolledBackTo);
+    }
+    if (note != null) {
+      row.put("note", note);
     }
     store.put(Table.TRAFFIC_REVISIONS, row, endpoint, key(revision));
     return shown(row);
@@ -148,6 +160,9 @@ public final class TrafficHistory {
     }
     if (row.getValue("rolled_back_to") != null) {
       entry.put("rolled_back_to", row.getLong("rolled_back_to"));
+    }
+    if (row.getString("note") != null) {
+      entry.put("note", row.getString("note"));
     }
     return entry;
   }

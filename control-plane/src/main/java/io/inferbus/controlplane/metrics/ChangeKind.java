@@ -36,7 +36,13 @@ public enum ChangeKind {
   /** {@code POST /tokens/admin/rotate}. */
   ADMIN_TOKEN_ROTATE,
   /** {@code DELETE /cluster/nodes/{name}}: a node's credential removed. */
-  NODE_REMOVE;
+  NODE_REMOVE,
+  /** {@code POST /endpoints/{e}/rollout}: a canary rollout started. */
+  ROLLOUT_START,
+  /** {@code POST /endpoints/{e}/rollout/promote}. */
+  ROLLOUT_PROMOTE,
+  /** {@code POST /endpoints/{e}/rollout/abort}. */
+  ROLLOUT_ABORT;
 
   /** The label value: {@code endpoint_create}. */
   public String label() {

@@ -31,7 +31,12 @@ public final class Store implements AutoCloseable {
     /** Operator tokens by id ({@code jti}): named tokens, and revoked admin tokens (never a token's text). */
     OPERATOR_TOKENS("operator_tokens", "id"),
     /** Nodes removed from the cluster by name: their credentials are refused ({@code NodeRemovals}). */
-    REMOVED_NODES("removed_nodes", "name");
+    REMOVED_NODES("removed_nodes", "name"),
+    /**
+     * Each endpoint's canary rollout, running or the last one ended ({@code rollout.RolloutService}).
+     * New in the rollout release: a store written before it gets the table, empty, when it is opened.
+     */
+    ROLLOUTS("rollouts", "endpoint");
 
     final String sql;
     final String[] keys;

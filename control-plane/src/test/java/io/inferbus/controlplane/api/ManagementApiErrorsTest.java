@@ -205,6 +205,20 @@ class ManagementApiErrorsTest {
             null, "request_id must be", "request_id"),
         bad("rollback to_revision \"2\"", "POST", "/endpoints/errors/traffic/rollback", OPERATOR,
             "{\"to_revision\": \"2\"}", "whole number from 1 up", "to_revision"),
+        bad("a rollout without steps", "POST", "/endpoints/errors/rollout", OPERATOR, "{\"deployment\": \"green\"}",
+            "steps is missing", "steps"),
+        bad("rollout steps that do not end at 100", "POST", "/endpoints/errors/rollout", OPERATOR,
+            "{\"deployment\": \"green\", \"steps\": [10, 50]}", "must end at 100", "steps"),
+        bad("a rollout limit as text", "POST", "/endpoints/errors/rollout", OPERATOR,
+            "{\"deployment\": \"green\", \"steps\": [100], \"max_p95_ms\": \"200ms\"}", "max_p95_ms is \"200ms\"",
+            "max_p95_ms"),
+        bad("a misspelt rollout limit", "POST", "/endpoints/errors/rollout", OPERATOR,
+            "{\"deployment\": \"green\", \"steps\": [100], \"max_p95\": 200}", "unknown field 'max_p95'", "max_p95"),
+        bad("a rollout of a deployment the endpoint does not have", "POST", "/endpoints/errors/rollout", OPERATOR,
+            "{\"deployment\": \"purple\", \"steps\": [100]}", "endpoint 'errors' has no deployment 'purple'",
+            "deployment"),
+        bad("a rollout of the deployment that has all the traffic", "POST", "/endpoints/errors/rollout", OPERATOR,
+            "{\"deployment\": \"blue\", \"steps\": [100]}", "'blue' already has 100 %", "deployment"),
         bad("an operator token with an unknown role", "POST", "/tokens", ADMIN,
             "{\"name\": \"rooted\", \"role\": \"root\"}", "role 'root' is not one of reader, operator, admin", "role"),
         bad("an operator token expiring in 2 years", "POST", "/tokens", ADMIN,
@@ -249,6 +263,12 @@ class ManagementApiErrorsTest {
         jsonCase("a rollback to a revision the endpoint does not have", "POST", "/endpoints/errors/traffic/rollback",
             OPERATOR, "{\"to_revision\": 99}", k, "endpoint 'errors' has no traffic revision 99; its revisions are 1 to",
             "to_revision"),
+        jsonCase("a rollout of an unknown endpoint", "POST", "/endpoints/nosuch/rollout", OPERATOR,
+            "{\"deployment\": \"green\", \"steps\": [100]}", k, nf, null),
+        jsonCase("the rollout of an endpoint that never had one", "GET", "/endpoints/errors/rollout", READER, null, k,
+            "endpoint 'errors' has no rollout", null),
+        jsonCase("promoting the rollout of an endpoint that never had one", "POST", "/endpoints/errors/rollout/promote",
+            OPERATOR, null, k, "endpoint 'errors' has no rollout", null),
         jsonCase("revoking a token name never issued", "DELETE", "/tokens/nosuch", ADMIN, null, k, "nosuch", null));
   }
 
@@ -350,6 +370,7 @@ class ManagementApiErrorsTest {
       new String[] {"POST", "/endpoints/errors/keys/regenerate", "operator"},
       new String[] {"PUT", "/endpoints/errors/deployments/blue", "admin"},
       new String[] {"PATCH", "/endpoints/errors/deployments/blue", "operator"},
+      new String[] {"POST", "/endpoints/errors/rollout", "operator"},
       new String[] {"POST", "/tokens", "admin"});
 
   /** Bodies that are not a JSON object, and the start of the message each gets. */

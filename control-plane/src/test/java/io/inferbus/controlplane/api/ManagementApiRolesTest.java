@@ -127,6 +127,11 @@ class ManagementApiRolesTest {
       row("GET", "/endpoints/:e/evidence", "/endpoints/roles/evidence", READER, 200),
       // this control plane runs without a gateway to send the test request through
       row("POST", "/endpoints/:e/test", "/endpoints/roles/test?deployment=nosuch", OPERATOR, 503),
+      // {} names no deployment; the endpoint has never had a rollout to show, promote or abort
+      row("POST", "/endpoints/:e/rollout", "/endpoints/roles/rollout", OPERATOR, 400),
+      row("GET", "/endpoints/:e/rollout", "/endpoints/roles/rollout", READER, 404),
+      row("POST", "/endpoints/:e/rollout/promote", "/endpoints/roles/rollout/promote", OPERATOR, 404),
+      row("POST", "/endpoints/:e/rollout/abort", "/endpoints/roles/rollout/abort", OPERATOR, 404),
       new Row("PATCH", "/endpoints/:e", "/endpoints/roles", OPERATOR, 200, "PATCH"),
       new Row("PATCH", "/endpoints/:e/deployments/:d", "/endpoints/roles/deployments/nosuch", OPERATOR, 404,
           "PATCH"));

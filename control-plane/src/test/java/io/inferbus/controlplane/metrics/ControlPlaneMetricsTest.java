@@ -75,7 +75,8 @@ class ControlPlaneMetricsTest {
   void everyKindAndOutcomeIsAScrapedSeriesAndNoCallAddsOthers() throws Exception {
     Set<String> kinds = Set.of("model_register", "endpoint_create", "endpoint_update", "endpoint_delete", "traffic",
         "rollback", "keys_regenerate", "token", "deployment_create", "deployment_update", "deployment_scale",
-        "deployment_delete", "operator_token_create", "operator_token_revoke", "admin_token_rotate", "node_remove");
+        "deployment_delete", "operator_token_create", "operator_token_revoke", "admin_token_rotate", "node_remove",
+        "rollout_start", "rollout_promote", "rollout_abort");
     Set<Map<String, String>> expected = new HashSet<>();
     for (String kind : kinds) {
       for (String outcome : List.of("ok", "refused", "failed")) {

@@ -325,4 +325,25 @@ class StoreTest {
       assertEquals("wal", rs.getString(1).toLowerCase(java.util.Locale.ROOT));
     }
   }
+
+  @Test
+  void aStoreWrittenBeforeRolloutsOpensWithItsDataAndAnEmptyRolloutsTable() throws Exception {
+    store.close();
+    store = null;
+    // the data directory of a release without the rollouts table: its endpoints and their revisions only
+    Path old = dataDir.resolve("before-rollouts");
+    java.nio.file.Files.createDirectories(old);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(Store.FILE_NAME));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE endpoints (name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (name))");
+      s.execute("INSERT INTO endpoints (name, doc) VALUES ('credit', '{\"name\":\"credit\",\"n\":1}')");
+    }
+    store = Store.open(old);
+    assertEquals(doc("credit", 1), store.get(Table.ENDPOINTS, "credit").orElseThrow());
+    assertEquals(List.of(), store.list(Table.ROLLOUTS, null));
+    store.put(Table.ROLLOUTS, doc("credit", 2), "credit");
+    store.close();
+    store = Store.open(old);
+    assertEquals(doc("credit", 2), store.get(Table.ROLLOUTS, "credit").orElseThrow());
+  }
 }

@@ -99,6 +99,28 @@ public final class ServiceFixture implements AutoCloseable {
     return services.endpoints();
   }
 
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Runs {@code op} on the fixture's event loop, as {@link #call} does, and waits for its result. */
+  public <T> T await(Supplier<Future<T>> op) throws Exception {
+    return submit(op).get(60, TimeUnit.SECONDS);
+  }
+
+  /** Runs {@code op} on the fixture's event loop without waiting: its result, when it comes. */
+  public <T> CompletableFuture<T> submit(Supplier<Future<T>> op) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    context.runOnContext(v -> op.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.complete(ar.result());
+      } else {
+        done.completeExceptionally(ar.cause());
+      }
+    }));
+    return done;
+  }
+
   public DeploymentService deployments() {
     return services.deployments();
   }

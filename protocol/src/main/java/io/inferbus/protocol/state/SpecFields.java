@@ -18,5 +18,15 @@ public final class SpecFields {
   /** What a PATCH of a deployment may change (operator role: scale, request settings, autoscaling bounds). */
   public static final Set<String> DEPLOYMENT_PATCH = Set.of("instance_count", "request_settings", "scale_settings");
 
+  /**
+   * A deployment YAML's {@code rollout:} block (Inferbus extension): the CLI starts a canary rollout
+   * of the deployment with it once the deployment serves; the control plane never sees the block.
+   */
+  public static final String DEPLOYMENT_ROLLOUT = "rollout";
+  /** The fields of a rollout ({@code POST /endpoints/{e}/rollout} and the YAML block). */
+  public static final Set<String> ROLLOUT = Set.of("deployment", "steps", "step_interval_s", "max_step_extension_s",
+      "min_requests", "max_error_rate", "max_p95_ms", "max_error_rate_increase", "max_p95_increase_ms",
+      "max_p95_ratio");
+
   private SpecFields() {}
 }

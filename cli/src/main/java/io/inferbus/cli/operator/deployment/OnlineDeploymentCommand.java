@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferbus.cli.operator.CliException;
+import io.inferbus.cli.operator.ControlPlaneClient.ApiException;
 import io.inferbus.cli.operator.Json;
 import io.inferbus.cli.operator.OperatorCommand;
 import io.inferbus.cli.operator.ResourcePaths;
 import io.inferbus.cli.operator.Terminal;
+import io.inferbus.cli.operator.endpoint.RolloutFlags;
 import io.inferbus.cli.operator.model.ModelRegistry;
 import io.inferbus.cli.operator.spec.AzureSchema;
 import io.inferbus.cli.operator.spec.SetOverrides;
@@ -174,7 +176,8 @@ public final class OnlineDeploymentCommand {
       footer = {"", "Examples:",
           "  inferbus online-deployment create -f examples/credit-scoring/blue-deployment.yml --all-traffic",
           "  inferbus online-deployment create --name green --endpoint credit -f examples/credit-scoring/green-deployment.yml",
-          "  inferbus online-deployment create -n green -e credit --set model=german-credit-bad-risk:1 instance_count=2"})
+          "  inferbus online-deployment create -n green -e credit --set model=german-credit-bad-risk:1 instance_count=2",
+          "  inferbus online-deployment create -f green.yml   # with a rollout: block, rolled out as a canary once it serves"})
   static final class Create extends OperatorCommand {
     @Mixin
     SpecOptions spec;
@@ -196,6 +199,21 @@ public final class OnlineDeploymentCommand {
     @Option(names = "--no-wait", description = "Do not wait until the deployment serves (and print nothing).")
     boolean noWait;
 
+    /** Starts the rollout of the file's block now that the deployment serves; a refusal says the deployment is there. */
+    private void startRollout(String endpointName, String deployment, ObjectNode rollout) {
+      JsonNode started;
+      try {
+        started = client().post(ResourcePaths.endpoint(endpointName) + "/rollout", rollout);
+      } catch (ApiException e) {
+        throw new CliException("deployment " + endpointName + "/" + deployment + " was created and serves, but its "
+            + "rollout was refused: (" + e.code() + ") " + e.getMessage() + "; fix the rollout: block and start it "
+            + "with inferbus online-endpoint rollout start -n " + endpointName + " --deployment " + deployment);
+      }
+      note("Rollout of deployment " + deployment + " started: " + started.path("current_share").asInt()
+          + " % of live traffic now, steps " + started.path("steps") + " every " + started.path("step_interval_s")
+          + " s. Follow it with `inferbus online-endpoint rollout status -n " + endpointName + "`");
+    }
+
     @Override
     protected void execute() {
       SpecFile file = spec.readWithOverrides().override("name", name).override("endpoint_name", endpoint)
@@ -210,6 +228,14 @@ public final class OnlineDeploymentCommand {
       if (instanceCount != null) {
         file.spec().put("instance_count", instanceCount);
       }
+      // the rollout: block is the CLI's to act on; the control plane gets the deployment without it
+      JsonNode rolloutBlock = file.spec().remove(SpecFields.DEPLOYMENT_ROLLOUT);
+      ObjectNode rollout = rolloutBlock == null ? null : RolloutFlags.fromYamlBlock(rolloutBlock, deployment,
+          spec.file == null ? "the deployment spec" : spec.file.toString());
+      if (rollout != null && allTraffic) {
+        throw CliException.usage("--all-traffic and the file's rollout: block both say where live traffic goes: "
+            + "leave out --all-traffic to roll " + deployment + " out step by step, or the block to switch at once");
+      }
       if (client().find(ResourcePaths.endpoint(endpointName)) == null) {
         throw new CliException(CliException.NOT_FOUND, "Endpoint " + endpointName + " does not exist; create it first "
             + "(inferbus online-endpoint create)");
@@ -223,6 +249,11 @@ public final class OnlineDeploymentCommand {
           new ModelRegistry(client()), null, this::note));
       client().put(ResourcePaths.deployment(endpointName, deployment), file.spec());
       if (noWait) {
+        if (rollout != null) {
+          note("The rollout of deployment " + deployment + " won't be started since no_wait option was provided. "
+              + "Start it once the deployment serves: inferbus online-endpoint rollout start -n " + endpointName
+              + " --deployment " + deployment + " --steps \"...\"");
+        }
         if (allTraffic) {
           note("All traffic won't be set to deployment " + deployment + " since no_wait option was provided. You can "
               + "set it once the deployment serves: inferbus online-endpoint update -n " + endpointName
@@ -241,6 +272,9 @@ public final class OnlineDeploymentCommand {
         ObjectNode traffic = Json.object();
         traffic.putObject("traffic").put(deployment, 100);
         client().patch(ResourcePaths.endpoint(endpointName), traffic);
+      }
+      if (rollout != null) {
+        startRollout(endpointName, deployment, rollout);
       }
       print(settled, OnlineDeploymentCommand::deploymentRows);
     }
@@ -306,6 +340,10 @@ public final class OnlineDeploymentCommand {
       desired.checkFields(AzureSchema.DEPLOYMENT);
       note(desired.ignoredNote());
       ObjectNode wanted = desired.spec();
+      if (wanted.remove(SpecFields.DEPLOYMENT_ROLLOUT) != null) {
+        note("note: the rollout: block is used by online-deployment create; roll out an existing deployment with "
+            + "inferbus online-endpoint rollout start -n " + endpointName + " --deployment " + deployment);
+      }
       if (instanceCount != null) {
         wanted.put("instance_count", instanceCount);
       } else if (autoscaled(wanted) && autoscaled(current)) {

@@ -37,6 +37,7 @@ public final class OnlineEndpointCommand {
       OnlineEndpointCommand.RegenerateKeys.class,
       OnlineEndpointCommand.History.class,
       OnlineEndpointCommand.Rollback.class,
+      RolloutCommand.class,
       OnlineEndpointCommand.GetTrafficLog.class,
       OnlineEndpointCommand.Evidence.class);
 

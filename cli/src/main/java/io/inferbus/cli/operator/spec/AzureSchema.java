@@ -20,7 +20,7 @@ public enum AzureSchema {
           "provisioning_state", "scoring_uri", "openapi_uri", "resourceGroup", "resource_group", "type",
           "creation_context")),
   DEPLOYMENT("deployment spec", "managedOnlineDeployment",
-      SpecFields.DEPLOYMENT,
+      withRollout(SpecFields.DEPLOYMENT),
       Set.of("$schema", "id", "type", "code_configuration", "environment", "environment_variables", "instance_type",
           "app_insights_enabled", "liveness_probe", "readiness_probe",
           "egress_public_network_access", "properties", "data_collector", "model_mount_path", "resources",
@@ -41,6 +41,16 @@ public enum AzureSchema {
     this.azureName = azureName;
     this.inferbusFields = inferbusFields;
     this.azureOnlyFields = azureOnlyFields;
+  }
+
+  /**
+   * A deployment file's fields: the control plane's, and the {@code rollout:} block, an Inferbus field
+   * the CLI itself acts on (online-deployment create starts the rollout once the deployment serves).
+   */
+  private static Set<String> withRollout(Set<String> deploymentFields) {
+    Set<String> fields = new java.util.HashSet<>(deploymentFields);
+    fields.add(SpecFields.DEPLOYMENT_ROLLOUT);
+    return Set.copyOf(fields);
   }
 
   public String what() {

@@ -74,6 +74,21 @@ class SpecFileTest {
   }
 
   @Test
+  void aDeploymentsRolloutBlockIsAnInferbusFieldKeptForTheCli() throws Exception {
+    SpecFile spec = SpecFile.read(write("green.yml", """
+        name: green
+        endpoint_name: credit
+        model: credit:1
+        rollout: {steps: [10, 50, 100], step_interval_s: 60, max_error_rate: 1}
+        """)).checkFields(AzureSchema.DEPLOYMENT);
+    assertEquals(List.of("endpoint_name", "model", "name", "rollout"), iterable(spec).stream().sorted().toList());
+    assertNull(spec.ignoredNote(), "not an Azure-only field: Inferbus acts on it");
+    CliException e = assertThrows(CliException.class, () -> SpecFile.read(write("e.yml", "name: e\nrollout: {}\n"))
+        .checkFields(AzureSchema.ENDPOINT));
+    assertTrue(e.getMessage().contains("'rollout'"), "an endpoint has no rollout block: " + e.getMessage());
+  }
+
+  @Test
   void flagsOverrideTheFileAndSetReachesIntoIt() throws Exception {
     SpecFile spec = SpecFile.read(write("e.yml", "name: from-file\ndescription: 2024\ntags: {tier: 1}\n"))
         .override("name", "from-flag").override("auth_mode", null)
