@@ -157,7 +157,7 @@ public final class EvidenceBundle {
           .put("current", doc == null ? null : deploymentState(doc))
           .put("at_window_start", atStart)
           .put("changes", changes)
-          .put("instance_hours", round(instanceHours(counts, sinceMs, untilMs), 3)));
+          .put("instance_hours", round(instanceHours(counts, sinceMs, untilMs), 6)));
     }
     return out;
   }
