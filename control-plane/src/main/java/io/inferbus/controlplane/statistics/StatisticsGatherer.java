@@ -1,9 +1,9 @@
 package io.inferbus.controlplane.statistics;
 
+import io.inferbus.controlplane.gateways.GatewayQuestion;
 import io.inferbus.controlplane.placement.LiveCluster;
 import io.inferbus.protocol.Addresses;
 import io.inferbus.protocol.InferbusException;
-import io.inferbus.protocol.state.NodeState;
 import io.inferbus.protocol.stats.GatewayStatistics;
 import io.inferbus.protocol.stats.SeriesKey;
 import io.inferbus.protocol.stats.StatisticsQuery;
@@ -11,16 +11,12 @@ import io.inferbus.protocol.stats.TrafficKind;
 import io.inferbus.protocol.stats.WindowStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Asks every gateway of the cluster (the live nodes with the gateway role) for its recent statistics
@@ -31,55 +27,30 @@ import org.slf4j.LoggerFactory;
  * table there).
  */
 public final class StatisticsGatherer {
-  private static final Logger LOG = LoggerFactory.getLogger(StatisticsGatherer.class);
   /**
    * How long to wait for each gateway: a gateway answers from memory within milliseconds, so one that
    * takes longer is in trouble, and a console refreshing its charts should not wait on it.
    */
   public static final long DEFAULT_TIMEOUT_MS = 2000;
 
-  private final Vertx vertx;
-  private final LiveCluster live;
-  private final long timeoutMs;
+  private final GatewayQuestion<GatewayStatistics> question;
 
   public StatisticsGatherer(Vertx vertx, LiveCluster live, long timeoutMs) {
-    this.vertx = vertx;
-    this.live = live;
-    this.timeoutMs = timeoutMs;
+    this.question = new GatewayQuestion<>(vertx, live, timeoutMs, Addresses::gatewayStatistics,
+        GatewayStatistics::fromJson, "statistics", false);
   }
 
   /** Every gateway's answer to {@code query}, merged; never fails for a gateway that does not answer. */
   public Future<GatheredStatistics> gather(StatisticsQuery query) {
-    List<String> gateways = List.copyOf(live.nodeIds(NodeState.ROLE_GATEWAY));
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
-    List<Future<GatewayStatistics>> asks = new ArrayList<>();
-    for (String node : gateways) {
-      asks.add(vertx.eventBus().<Object>request(Addresses.gatewayStatistics(node), query.toJson(), options)
-          .map(reply -> GatewayStatistics.fromJson(reply.body())));
-    }
-    return Future.join(asks).transform(ignored -> {
+    return question.ask(query.toJson()).map(answers -> {
       Map<SeriesKey, SortedMap<Long, WindowStats>> merged = new HashMap<>();
-      List<String> answered = new ArrayList<>();
-      List<String> missing = new ArrayList<>();
-      for (int i = 0; i < gateways.size(); i++) {
-        String node = gateways.get(i);
-        Future<GatewayStatistics> answer = asks.get(i);
-        if (answer.failed()) {
-          if (answer.cause() instanceof InferbusException unreadable) {
-            LOG.warn("gateway {} answered statistics that cannot be read: {}", node, unreadable.getMessage());
-          } else {
-            LOG.info("gateway {} did not answer the statistics query: {}", node, answer.cause().getMessage());
-          }
-          missing.add(node);
-          continue;
-        }
-        answered.add(node);
-        for (GatewayStatistics.Series s : answer.result().series()) {
+      for (GatewayStatistics answer : answers.byGateway().values()) {
+        for (GatewayStatistics.Series s : answer.series()) {
           SortedMap<Long, WindowStats> steps = merged.computeIfAbsent(s.key(), k -> new TreeMap<>());
           s.steps().forEach((t, w) -> steps.merge(t, w, WindowStats::merge));
         }
       }
-      return Future.succeededFuture(new GatheredStatistics(merged, answered, missing));
+      return new GatheredStatistics(merged, answers.gateways(), answers.missingGateways());
     });
   }
 
