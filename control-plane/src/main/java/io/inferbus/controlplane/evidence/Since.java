@@ -1,16 +1,14 @@
 package io.inferbus.controlplane.evidence;
 
+import io.inferbus.controlplane.operations.TimeSpans;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** The start of an evidence window: {@code Nd}, {@code Nh}, {@code Nm} before now, or an ISO-8601 instant. */
+/** The start of an evidence window: a {@link TimeSpans time span} before now, or an ISO-8601 instant. */
 public final class Since {
-  private static final Pattern RELATIVE = Pattern.compile("([0-9]{1,6})([dhm])");
 
   private Since() {}
 
@@ -19,8 +17,9 @@ public final class Since {
     if (since == null || since.isBlank()) {
       throw refused("since", since);
     }
-    if (RELATIVE.matcher(since.trim()).matches()) {
-      return now.minus(duration(since, "since"));
+    Duration back = TimeSpans.parse(since);
+    if (back != null) {
+      return now.minus(back);
     }
     try {
       Instant at = Instant.parse(since.trim());
@@ -33,23 +32,18 @@ public final class Since {
     }
   }
 
-  /** {@code Nd}, {@code Nh} or {@code Nm} as a duration; BAD_INPUT naming {@code target} otherwise. */
+  /** A {@link TimeSpans time span} ({@code 30d}, {@code 12h}, {@code 90m}); BAD_INPUT naming {@code target} otherwise. */
   public static Duration duration(String text, String target) {
-    Matcher m = RELATIVE.matcher(text == null ? "" : text.trim());
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+    Duration span = TimeSpans.parse(text);
+    if (span == null) {
       throw refused(target, text);
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "d" -> Duration.ofDays(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofMinutes(n);
-    };
+    return span;
   }
 
   private static InferbusException refused(String target, String value) {
-    return new InferbusException(FailureKind.BAD_INPUT, target + " must be a positive number of days, hours or"
-        + " minutes (30d, 12h, 90m) or an ISO-8601 instant such as 2026-01-31T12:00:00Z, not '" + value + "'",
-        target);
+    return new InferbusException(FailureKind.BAD_INPUT, target + " must be a positive number of days, hours,"
+        + " minutes or seconds (30d, 12h, 90m, 600s) or an ISO-8601 instant such as 2026-01-31T12:00:00Z, not '"
+        + value + "'", target);
   }
 }

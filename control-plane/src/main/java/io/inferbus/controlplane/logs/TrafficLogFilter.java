@@ -1,5 +1,6 @@
 package io.inferbus.controlplane.logs;
 
+import io.inferbus.controlplane.operations.TimeSpans;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.inferbus.protocol.RequestIds;
@@ -7,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 public record TrafficLogFilter(String requestId, Long sinceMs, String status, int lines) {
   private static final Pattern STATUS = Pattern.compile("[1-5][0-9][0-9]|[1-5]xx");
   /** Azure's and Kusto's relative form: {@code 30m}, {@code 2h}, {@code 7d} back from now. */
-  private static final Pattern DURATION = Pattern.compile("([1-9][0-9]{0,5})([smhd])");
 
   /**
    * Reads and checks the parameters; a bad one is a 400 naming it.
@@ -65,15 +64,8 @@ public record TrafficLogFilter(String requestId, Long sinceMs, String status, in
     if (param == null) {
       return null;
     }
-    Matcher relative = DURATION.matcher(param.trim());
-    if (relative.matches()) {
-      long amount = Long.parseLong(relative.group(1));
-      Duration back = switch (relative.group(2)) {
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      };
+    Duration back = TimeSpans.parse(param);
+    if (back != null) {
       return now.minus(back).toEpochMilli();
     }
     try {

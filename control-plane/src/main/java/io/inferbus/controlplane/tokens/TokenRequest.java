@@ -2,6 +2,7 @@ package io.inferbus.controlplane.tokens;
 
 import io.inferbus.controlplane.auth.OperatorAuth;
 import io.inferbus.controlplane.auth.OperatorRole;
+import io.inferbus.controlplane.operations.TimeSpans;
 import io.inferbus.protocol.FailureKind;
 import io.inferbus.protocol.InferbusException;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +32,6 @@ public record TokenRequest(String name, OperatorRole role, Instant expiresAt) {
   private static final String NAME_RULE =
       "1-63 characters of lower-case letters, digits and dashes, starting with a letter or digit";
   /** A time from now: {@code 30d}, {@code 12h}, {@code 90m}, {@code 3600s}. */
-  private static final Pattern RELATIVE = Pattern.compile("([1-9][0-9]{0,5})([smhd])");
   private static final Set<String> FIELDS = Set.of("name", "role", "expires");
 
   /**
@@ -89,15 +88,9 @@ public record TokenRequest(String name, OperatorRole role, Instant expiresAt) {
   private static Instant expiry(Object value, Instant now) {
     String text = value instanceof String s ? s.strip() : null;
     Instant at;
-    Matcher relative = text == null ? null : RELATIVE.matcher(text.toLowerCase(Locale.ROOT));
-    if (relative != null && relative.matches()) {
-      long amount = Long.parseLong(relative.group(1));
-      at = now.plus(switch (relative.group(2)) {
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      });
+    Duration span = text == null ? null : TimeSpans.parse(text.toLowerCase(Locale.ROOT));
+    if (span != null) {
+      at = now.plus(span);
     } else {
       try {
         at = Instant.parse(text == null ? "" : text);

@@ -46,6 +46,7 @@ class EvidenceBundleTest {
     assertEquals(T0.minusSeconds(30L * 86_400), Since.parse("30d", T0));
     assertEquals(T0.minusSeconds(2 * 3600), Since.parse("2h", T0));
     assertEquals(T0.minusSeconds(90 * 60), Since.parse("90m", T0));
+    assertEquals(T0.minusSeconds(600), Since.parse("600s", T0), "seconds, as the traffic log's since takes them");
     assertEquals(Instant.parse("2025-12-01T00:00:00Z"), Since.parse("2025-12-01T00:00:00Z", T0));
     for (String bad : new String[] {"", "30", "0d", "-1d", "30w", "yesterday", "2027-01-01T00:00:00Z"}) {
       InferbusException e = assertThrows(InferbusException.class, () -> Since.parse(bad, T0), bad);
