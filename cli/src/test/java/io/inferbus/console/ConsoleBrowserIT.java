@@ -233,11 +233,21 @@ class ConsoleBrowserIT extends EmbeddedNodeTest {
     assertTrue(browser.textOf("test-time").endsWith("ms"), browser.textOf("test-time"));
     browser.screenshot("07-test-request");
 
+    // a body the user cleared stays cleared while the page refreshes (it was filled again with the
+    // template, and what was typed next went after it)
     body.clear();
+    long refreshes = refreshes();
+    browser.waiting(Browser.WAIT).until(d -> refreshes() >= refreshes + 2);
+    assertEquals("", body.getDomProperty("value"));
     body.sendKeys("{\"input_data\": [[1, 2]]}");
     browser.click("test-send");
     browser.awaitText("test-status", "400");
     assertTrue(browser.textOf("test-answer").contains("features"), browser.textOf("test-answer"));
+  }
+
+  /** How many times the page has refreshed its data (app.js marks each). */
+  private long refreshes() {
+    return ((Number) browser.js("const m = performance.getEntriesByName('inferbus:page-refreshed'); return m.length ? m[0].detail : 0")).longValue();
   }
 
   @Test

@@ -50,7 +50,8 @@ export function mount(main, { endpoint, deployment }) {
         }
       },
     }, h('div', { class: 'row' }, h('label', { for: 'scale-count' }, 'Instances (0–64)'), count, apply)));
-    count.addEventListener('input', () => { count.dataset.edited = '1'; });
+    // an edit is an input or a change (a value cleared by a script or a tool fires only change)
+    for (const type of ['input', 'change']) count.addEventListener(type, () => { count.dataset.edited = '1'; });
   } else {
     fill(scale, h('h2', {}, 'Scale'), needsRole('operator', 'Scaling'));
   }

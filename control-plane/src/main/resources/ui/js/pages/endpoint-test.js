@@ -20,6 +20,8 @@ export function create({ name }) {
   let result;
   let aad;
   let sending = false;
+  /** What the body's template was made from (deployment and model), so a refresh renews it only when that changes. */
+  let templatedFrom = null;
 
   function build() {
     built = true;
@@ -28,7 +30,7 @@ export function create({ name }) {
       return;
     }
     select = h('select', { id: 'test-deployment', test: 'test-deployment', onchange: () => { if (!edited) template(); } });
-    textarea = h('textarea', { id: 'test-body', test: 'test-body', spellcheck: 'false', oninput: () => { edited = true; } });
+    textarea = h('textarea', { id: 'test-body', test: 'test-body', spellcheck: 'false', oninput: () => { edited = true; }, onchange: () => { edited = true; } });
     send = h('button', { type: 'submit', class: 'primary', test: 'test-send' }, 'Send');
     result = h('div', { test: 'test-result', 'aria-live': 'polite' });
     aad = h('p', { class: 'error-text', test: 'test-aad', hidden: true }, 'Callers of this endpoint present a token of the '
@@ -54,13 +56,23 @@ export function create({ name }) {
     if (deployments.some(d => d.name === chosen)) select.value = chosen;
   }
 
+  /** The chosen deployment, or the one with the most traffic. */
+  function templateDeployment() {
+    const d = deployments.find(x => x.name === select.value);
+    if (d) return d;
+    const traffic = (endpoint && endpoint.traffic) || {};
+    return deployments.slice().sort((a, b) => (traffic[b.name] || 0) - (traffic[a.name] || 0))[0];
+  }
+
+  function templateSource() {
+    const d = templateDeployment();
+    return d && d.model ? `${d.name}/${d.model.name}:${d.model.version}/${d.model.inputs ? d.model.inputs.length : 0}` : '';
+  }
+
   /** The template of the chosen deployment's model, or of the one with the most traffic. */
   function template() {
-    let d = deployments.find(x => x.name === select.value);
-    if (!d) {
-      const traffic = (endpoint && endpoint.traffic) || {};
-      d = deployments.slice().sort((a, b) => (traffic[b.name] || 0) - (traffic[a.name] || 0))[0];
-    }
+    const d = templateDeployment();
+    templatedFrom = templateSource();
     textarea.value = d && d.model && d.model.inputs ? JSON.stringify(requestTemplate(d.model.inputs), null, 2) : '{\n  "input_data": []\n}';
   }
 
@@ -106,7 +118,8 @@ export function create({ name }) {
       if (!built) build();
       if (!select) return;
       options();
-      if (!edited && !textarea.value) template();
+      // Renewed only when what it is made from changes: a body the user cleared stays cleared.
+      if (!edited && templateSource() !== templatedFrom) template();
       aad.hidden = endpoint.auth_mode !== 'aad_token';
       send.disabled = sending || !aad.hidden;
     },

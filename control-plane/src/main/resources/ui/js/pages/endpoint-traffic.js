@@ -35,7 +35,7 @@ export function create({ name, reload }) {
     const rows = deployments.map(d => {
       const input = h('input', {
         type: 'number', min: 0, max: 100, step: 1, inputmode: 'numeric', id: 'weight-' + d.name,
-        test: 'weight-' + d.name, oninput: edited,
+        test: 'weight-' + d.name, oninput: edited, onchange: edited,
       });
       inputs[d.name] = input;
       return h('div', { class: 'field' }, h('label', { for: 'weight-' + d.name }, d.name + ' %'), input);
@@ -44,7 +44,7 @@ export function create({ name, reload }) {
       h('option', { value: '' }, 'none'), deployments.map(d => h('option', { value: d.name }, d.name)));
     mirrorShare = h('input', {
       type: 'number', min: 0, max: MAX_MIRROR, step: 1, inputmode: 'numeric', id: 'mirror-percent', test: 'mirror-percent',
-      oninput: edited,
+      oninput: edited, onchange: edited,
     });
     sum = h('span', { test: 'traffic-sum', 'aria-live': 'polite' });
     problem = h('p', { class: 'error-text', test: 'traffic-problem', role: 'alert', hidden: true });
